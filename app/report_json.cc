@@ -1,0 +1,70 @@
+#include "app/report_json.h"
+
+#include <nlohmann/json.hpp>
+
+#include "app/version.h"
+
+namespace deliverysim::app {
+
+namespace {
+using Json = nlohmann::ordered_json;  // keeps the documented key order
+
+Json Summary(const models::SampledSummary& s) {
+  return Json{{"max", s.max}, {"mean", s.mean}, {"p99", s.p99}};
+}
+
+Json Group(const models::GroupResult& g) {
+  return Json{
+      {"topic", g.topic},
+      {"commit", g.commit},
+      {"intended", g.intended},
+      {"lost", g.lost},
+      {"dead_lettered", g.dead_lettered},
+      {"deliveries", g.deliveries},
+      {"duplicate_deliveries", g.duplicate_deliveries},
+      {"duplicate_effects", g.duplicate_effects},
+      {"out_of_order", g.out_of_order},
+      {"lag_messages", Summary(g.lag_messages)},
+      {"lag_time_ns", Summary(g.lag_time)},
+      {"latency_ns",
+       Json{{"p50", g.latency.p50}, {"p90", g.latency.p90}, {"p99", g.latency.p99},
+            {"max", g.latency.max}}},
+      {"rebalances", g.rebalances},
+      {"commits_refused", g.commits_refused},
+  };
+}
+}  // namespace
+
+std::string RunResultToJson(const models::RunResult& result) {
+  Json groups = Json::object();
+  for (const models::GroupResult& g : result.groups) groups[g.group] = Group(g);
+  Json producers = Json::object();
+  for (const models::ProducerResult& p : result.producers) {
+    producers[p.name] = Json{{"topic", p.topic},
+                             {"intended", p.intended},
+                             {"sends", p.sends},
+                             {"acknowledged", p.acknowledged},
+                             {"gave_up", p.gave_up}};
+  }
+  Json topics = Json::object();
+  for (const models::TopicResult& t : result.topics) {
+    topics[t.name] = Json{{"log_end_offsets", t.log_end_offsets}};
+  }
+  Json root{
+      {"schema", kRunSchema},
+      {"version", kVersion},
+      {"scenario", result.scenario},
+      {"seed", result.seed},
+      {"duration_ns", result.duration},
+      {"drain_ns", result.drain},
+      {"groups", groups},
+      {"producers", producers},
+      {"topics", topics},
+      {"network", Json{{"packets_lost", result.packets_lost},
+                       {"packets_duplicated", result.packets_duplicated}}},
+      {"events", result.events},
+  };
+  return root.dump(2) + "\n";
+}
+
+}  // namespace deliverysim::app

@@ -1,0 +1,108 @@
+#include "app/report_table.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <vector>
+
+namespace deliverysim::app {
+
+std::string FormatDuration(sim::Time ns) {
+  struct Unit {
+    sim::Time size;
+    const char* name;
+  };
+  static constexpr Unit kUnits[] = {{sim::kHour, "h"},          {sim::kMinute, "min"},
+                                    {sim::kSecond, "s"},        {sim::kMillisecond, "ms"},
+                                    {sim::kMicrosecond, "us"}};
+  for (const Unit& unit : kUnits) {
+    if (ns >= unit.size) {
+      const double value = static_cast<double>(ns) / static_cast<double>(unit.size);
+      const int decimals = value >= 100 ? 0 : value >= 10 ? 1 : 2;
+      return fmt::format("{:.{}f} {}", value, decimals, unit.name);
+    }
+  }
+  return fmt::format("{} ns", ns);
+}
+
+namespace {
+
+using models::GroupResult;
+
+struct Row {
+  const char* label;
+  std::function<std::string(const GroupResult&)> cell;
+};
+
+std::string Count(std::uint64_t n) { return fmt::format("{}", n); }
+
+std::vector<Row> Rows() {
+  return {
+      {"commit strategy", [](const GroupResult& g) { return g.commit; }},
+      {"intended", [](const GroupResult& g) { return Count(g.intended); }},
+      {"lost", [](const GroupResult& g) { return Count(g.lost); }},
+      {"dead-lettered", [](const GroupResult& g) { return Count(g.dead_lettered); }},
+      {"deliveries", [](const GroupResult& g) { return Count(g.deliveries); }},
+      {"duplicate deliveries", [](const GroupResult& g) { return Count(g.duplicate_deliveries); }},
+      {"duplicate effects", [](const GroupResult& g) { return Count(g.duplicate_effects); }},
+      {"out of order", [](const GroupResult& g) { return Count(g.out_of_order); }},
+      {"lag, messages: max", [](const GroupResult& g) { return Count(g.lag_messages.max); }},
+      {"               mean",
+       [](const GroupResult& g) { return fmt::format("{:.1f}", g.lag_messages.mean); }},
+      {"               p99", [](const GroupResult& g) { return Count(g.lag_messages.p99); }},
+      {"lag, time: max", [](const GroupResult& g) { return FormatDuration(g.lag_time.max); }},
+      {"           mean",
+       [](const GroupResult& g) { return FormatDuration(std::llround(g.lag_time.mean)); }},
+      {"           p99", [](const GroupResult& g) { return FormatDuration(g.lag_time.p99); }},
+      {"latency: p50", [](const GroupResult& g) { return FormatDuration(g.latency.p50); }},
+      {"         p90", [](const GroupResult& g) { return FormatDuration(g.latency.p90); }},
+      {"         p99", [](const GroupResult& g) { return FormatDuration(g.latency.p99); }},
+      {"         max", [](const GroupResult& g) { return FormatDuration(g.latency.max); }},
+      {"rebalances", [](const GroupResult& g) { return Count(g.rebalances); }},
+      {"commits refused", [](const GroupResult& g) { return Count(g.commits_refused); }},
+  };
+}
+
+}  // namespace
+
+std::string RunResultToTable(const models::RunResult& result, WallClock wall) {
+  std::string out = fmt::format("scenario {} (seed {}): {} simulated, then {} of drain\n",
+                                result.scenario, result.seed, FormatDuration(result.duration),
+                                FormatDuration(result.drain));
+  for (const models::ProducerResult& p : result.producers) {
+    out += fmt::format("producer {} -> {}: {} intended, {} sends, {} acknowledged, {} gave up\n",
+                       p.name, p.topic, p.intended, p.sends, p.acknowledged, p.gave_up);
+  }
+  out += fmt::format("network: {} packets lost, {} duplicated\n\n", result.packets_lost,
+                     result.packets_duplicated);
+
+  const std::vector<Row> rows = Rows();
+  std::size_t label_width = 0;
+  for (const Row& row : rows) label_width = std::max(label_width, std::string(row.label).size());
+  std::vector<std::size_t> widths;
+  for (const GroupResult& g : result.groups) {
+    std::size_t width = g.group.size();
+    for (const Row& row : rows) width = std::max(width, row.cell(g).size());
+    widths.push_back(width);
+  }
+  out += fmt::format("{:<{}}", "group", label_width);
+  for (std::size_t i = 0; i < result.groups.size(); ++i) {
+    out += fmt::format("  {:>{}}", result.groups[i].group, widths[i]);
+  }
+  out += '\n';
+  for (const Row& row : rows) {
+    out += fmt::format("{:<{}}", row.label, label_width);
+    for (std::size_t i = 0; i < result.groups.size(); ++i) {
+      out += fmt::format("  {:>{}}", row.cell(result.groups[i]), widths[i]);
+    }
+    out += '\n';
+  }
+  const double rate = wall.seconds > 0 ? static_cast<double>(result.events) / wall.seconds : 0;
+  out += fmt::format("\n{} events in {:.2f} s of wall time ({:.2f} million events/s)\n",
+                     result.events, wall.seconds, rate / 1e6);
+  return out;
+}
+
+}  // namespace deliverysim::app

@@ -1,0 +1,509 @@
+#include "app/scenario_loader.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <charconv>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <vector>
+
+#include "app/units.h"
+
+namespace deliverysim::app {
+
+namespace {
+
+using models::Scenario;
+
+// Thrown inside this file only, and turned into a Result at its edge.
+struct LoadFailure {
+  Error error;
+};
+
+std::string Join(const std::vector<std::string>& words) {
+  std::string joined;
+  for (const std::string& word : words) joined += (joined.empty() ? "" : ", ") + word;
+  return joined;
+}
+
+std::size_t EditDistance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// A YAML node with the path of keys that led to it, so that every complaint can name both the
+// position and the key.
+class Node {
+ public:
+  Node(YAML::Node node, std::string path, const std::string* file)
+      : node_(std::move(node)), path_(std::move(path)), file_(file) {}
+
+  [[noreturn]] void Fail(const std::string& message) const { FailAt(node_.Mark(), message); }
+
+  [[noreturn]] void FailAt(const YAML::Mark& mark, const std::string& message) const {
+    throw LoadFailure{Error{*file_, mark.line + 1, mark.column + 1, path_, message}};
+  }
+
+  const std::string& path() const { return path_; }
+  bool IsMap() const { return node_.IsMap(); }
+
+  // Checks that this is a map whose keys are all in `allowed` and appear once.
+  void ExpectMap(const std::vector<std::string>& allowed) const {
+    if (!node_.IsMap()) Fail("expected a map of keys (key: value)");
+    std::set<std::string> seen;
+    for (auto entry : node_) {
+      const std::string key = entry.first.as<std::string>();
+      const std::string path = Child(key);
+      if (!seen.insert(key).second) {
+        throw LoadFailure{Error{*file_, entry.first.Mark().line + 1,
+                                entry.first.Mark().column + 1, path, "key given twice"}};
+      }
+      if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+      std::string message = "unknown key";
+      const auto nearest = std::min_element(
+          allowed.begin(), allowed.end(), [&](const std::string& x, const std::string& y) {
+            return EditDistance(key, x) < EditDistance(key, y);
+          });
+      if (nearest != allowed.end() && EditDistance(key, *nearest) <= 2) {
+        message += " (did you mean '" + *nearest + "'?)";
+      }
+      throw LoadFailure{Error{*file_, entry.first.Mark().line + 1, entry.first.Mark().column + 1,
+                              path, message + "; allowed: " + Join(allowed)}};
+    }
+  }
+
+  bool Has(const std::string& key) const { return node_[key].IsDefined(); }
+
+  Node Get(const std::string& key) const {
+    YAML::Node child = node_[key];
+    if (!child.IsDefined()) Fail("missing required key '" + key + "'");
+    return Node(child, Child(key), file_);
+  }
+
+  std::vector<Node> Items() const {
+    if (!node_.IsSequence()) Fail("expected a list (items starting with '- ')");
+    std::vector<Node> items;
+    for (std::size_t i = 0; i < node_.size(); ++i) {
+      items.emplace_back(node_[i], path_ + "[" + std::to_string(i) + "]", file_);
+    }
+    return items;
+  }
+
+  std::string Text() const {
+    if (!node_.IsScalar()) Fail("expected a single value, not a list or a map");
+    return node_.Scalar();
+  }
+
+  std::string Name() const {
+    std::string text = Text();
+    if (text.empty()) Fail("expected a non-empty name");
+    return text;
+  }
+
+  std::uint64_t Unsigned(std::uint64_t min, std::uint64_t max) const {
+    const std::string text = Text();
+    std::uint64_t value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size() || value < min || value > max) {
+      Fail("expected a whole number from " + std::to_string(min) + " to " + std::to_string(max) +
+           ", got '" + text + "'");
+    }
+    return value;
+  }
+
+  double Probability() const {
+    const std::string text = Text();
+    double value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size() || !(value >= 0 && value <= 1)) {
+      Fail("expected a probability from 0 to 1, got '" + text + "'");
+    }
+    return value;
+  }
+
+  double NonNegativeNumber() const {
+    const std::string text = Text();
+    double value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size() || !(value >= 0) ||
+        value > 1e9) {
+      Fail("expected a number from 0 to 1e9, got '" + text + "'");
+    }
+    return value;
+  }
+
+  template <typename T>
+  T Parse(Parsed<T> (*parse)(std::string_view)) const {
+    const std::string text = Text();
+    Parsed<T> parsed = parse(text);
+    if (auto* message = std::get_if<std::string>(&parsed)) Fail(*message + ", got '" + text + "'");
+    return std::get<T>(parsed);
+  }
+
+  sim::Time Duration() const { return Parse(&ParseDuration); }
+  sim::Time PositiveDuration() const {
+    const sim::Time value = Duration();
+    if (value <= 0) Fail("expected a duration above zero");
+    return value;
+  }
+  sim::Distribution Distribution() const { return Parse(&ParseDistribution); }
+
+  template <typename E>
+  E Choice(const std::vector<std::pair<std::string, E>>& choices) const {
+    const std::string text = Text();
+    std::vector<std::string> names;
+    for (const auto& [name, value] : choices) {
+      if (name == text) return value;
+      names.push_back(name);
+    }
+    Fail("unknown value '" + text + "'; allowed: " + Join(names));
+  }
+
+ private:
+  std::string Child(const std::string& key) const {
+    return path_.empty() ? key : path_ + "." + key;
+  }
+
+  YAML::Node node_;
+  std::string path_;
+  const std::string* file_;
+};
+
+// A key absent means its default; present, it is parsed by `read`.
+template <typename T, typename Read>
+void Optional(const Node& map, const std::string& key, T& target, Read read) {
+  if (map.Has(key)) target = read(map.Get(key));
+}
+
+void LoadTopic(const Node& node, Scenario& scenario) {
+  node.ExpectMap({"name", "partitions"});
+  models::TopicConfig topic;
+  topic.name = node.Get("name").Name();
+  topic.partitions = static_cast<std::uint32_t>(node.Get("partitions").Unsigned(1, 100000));
+  scenario.topics.push_back(topic);
+}
+
+void LoadProducer(const Node& node, Scenario& scenario) {
+  node.ExpectMap({"name", "topic", "rate", "arrivals", "keys", "key_popularity", "acks",
+                  "max_attempts", "request_timeout", "retry_backoff"});
+  models::ProducerConfig producer;
+  producer.name = node.Get("name").Name();
+  producer.topic = node.Get("topic").Name();
+  producer.rate_per_second = node.Get("rate").Parse(&ParseRate);
+  Optional(node, "arrivals", producer.arrivals, [](const Node& n) {
+    return n.Choice<models::Arrivals>(
+        {{"constant", models::Arrivals::kConstant}, {"poisson", models::Arrivals::kPoisson}});
+  });
+  Optional(node, "keys", producer.keys, [](const Node& n) {
+    return n.Text() == "none" ? 0u : static_cast<std::uint32_t>(n.Unsigned(1, 100'000'000));
+  });
+  Optional(node, "key_popularity", producer.zipf_exponent, [](const Node& n) {
+    const std::string text = n.Text();
+    if (text == "uniform") return 0.0;
+    double exponent = -1;
+    if (text.rfind("zipf(", 0) == 0 && text.back() == ')') {
+      const std::string inner = text.substr(5, text.size() - 6);
+      auto [end, ec] = std::from_chars(inner.data(), inner.data() + inner.size(), exponent);
+      if (ec != std::errc() || end != inner.data() + inner.size()) exponent = -1;
+    }
+    if (!(exponent >= 0 && exponent <= 10)) {
+      n.Fail("expected 'uniform' or zipf(S) with S from 0 to 10, got '" + text + "'");
+    }
+    return exponent;
+  });
+  Optional(node, "acks", producer.acks,
+           [](const Node& n) { return n.Choice<int>({{"0", 0}, {"1", 1}, {"all", -1}}); });
+  Optional(node, "max_attempts", producer.max_attempts, [](const Node& n) {
+    return n.Text() == "unlimited" ? 0u : static_cast<std::uint32_t>(n.Unsigned(1, 1'000'000));
+  });
+  Optional(node, "request_timeout", producer.request_timeout,
+           [](const Node& n) { return n.PositiveDuration(); });
+  Optional(node, "retry_backoff", producer.retry_backoff,
+           [](const Node& n) { return n.Duration(); });
+  if (producer.keys == 0 && producer.zipf_exponent > 0) {
+    node.Get("key_popularity").Fail("key popularity needs keys; this producer has none");
+  }
+  if (producer.acks == 0 && producer.max_attempts != 1 && node.Has("max_attempts")) {
+    node.Get("max_attempts").Fail(
+        "with acks: 0 no acknowledgement comes back, so nothing can be retried; "
+        "use max_attempts: 1 or acks: 1 or all");
+  }
+  if (producer.acks == 0) producer.max_attempts = 1;
+  scenario.producers.push_back(producer);
+}
+
+void LoadConsumerGroup(const Node& node, Scenario& scenario) {
+  node.ExpectMap({"group", "topic", "instances", "processing", "commit", "auto_commit_interval",
+                  "max_poll_records", "fetch_max_wait", "session_timeout", "request_timeout",
+                  "auto_offset_reset"});
+  models::ConsumerGroupConfig group;
+  group.group = node.Get("group").Name();
+  group.topic = node.Get("topic").Name();
+  group.instances = static_cast<std::uint32_t>(node.Get("instances").Unsigned(1, 10000));
+  group.processing = node.Get("processing").Distribution();
+  group.commit = node.Get("commit").Choice<models::CommitStrategy>({
+      {"before-processing", models::CommitStrategy::kBeforeProcessing},
+      {"after-processing", models::CommitStrategy::kAfterProcessing},
+      {"auto-commit-on-poll", models::CommitStrategy::kAutoCommitOnPoll},
+      {"auto-commit-timer", models::CommitStrategy::kAutoCommitTimer},
+      {"inbox", models::CommitStrategy::kInbox},
+  });
+  Optional(node, "auto_commit_interval", group.auto_commit_interval,
+           [](const Node& n) { return n.PositiveDuration(); });
+  Optional(node, "max_poll_records", group.max_poll_records,
+           [](const Node& n) { return static_cast<std::uint32_t>(n.Unsigned(1, 1'000'000)); });
+  Optional(node, "fetch_max_wait", group.fetch_max_wait,
+           [](const Node& n) { return n.PositiveDuration(); });
+  Optional(node, "session_timeout", group.session_timeout,
+           [](const Node& n) { return n.PositiveDuration(); });
+  Optional(node, "request_timeout", group.request_timeout,
+           [](const Node& n) { return n.PositiveDuration(); });
+  Optional(node, "auto_offset_reset", group.auto_offset_reset, [](const Node& n) {
+    return n.Choice<models::OffsetReset>(
+        {{"earliest", models::OffsetReset::kEarliest}, {"latest", models::OffsetReset::kLatest}});
+  });
+  scenario.consumers.push_back(group);
+}
+
+// "a -> b": the one-way link from a to b. "a <-> b": both directions.
+std::vector<std::pair<std::string, std::string>> ParseLinkName(const Node& node) {
+  const std::string text = node.Text();
+  const bool both = text.find("<->") != std::string::npos;
+  const std::size_t arrow = both ? text.find("<->") : text.find("->");
+  auto trim = [](std::string s) {
+    s.erase(0, s.find_first_not_of(' '));
+    s.erase(s.find_last_not_of(' ') + 1);
+    return s;
+  };
+  if (arrow == std::string::npos) {
+    node.Fail("expected 'FROM -> TO' or 'A <-> B', such as 'order-service -> broker'");
+  }
+  const std::string from = trim(text.substr(0, arrow));
+  const std::string to = trim(text.substr(arrow + (both ? 3 : 2)));
+  if (from.empty() || to.empty()) node.Fail("a link needs a name on each side of the arrow");
+  if (both) return {{from, to}, {to, from}};
+  return {{from, to}};
+}
+
+void LoadNetwork(const Node& node, Scenario& scenario) {
+  node.ExpectMap({"latency", "links"});
+  Optional(node, "latency", scenario.network.latency,
+           [](const Node& n) { return n.Distribution(); });
+  if (!node.Has("links")) return;
+  for (const Node& item : node.Get("links").Items()) {
+    item.ExpectMap({"link", "latency", "loss", "duplicate"});
+    models::LinkConfig link;
+    Optional(item, "latency", link.latency, [&](const Node& n) {
+      link.has_latency = true;
+      return n.Distribution();
+    });
+    Optional(item, "loss", link.loss, [](const Node& n) { return n.Probability(); });
+    Optional(item, "duplicate", link.duplicate, [](const Node& n) { return n.Probability(); });
+    for (const auto& [from, to] : ParseLinkName(item.Get("link"))) {
+      link.from = from;
+      link.to = to;
+      scenario.network.links.push_back(link);
+    }
+  }
+}
+
+void LoadFault(const Node& node, Scenario& scenario) {
+  if (!node.IsMap()) node.Fail("expected a map: a crash fault or a link fault");
+  if (node.Has("crash")) {
+    node.ExpectMap({"crash", "at", "step", "after", "restart_after"});
+    models::CrashFault crash;
+    crash.target = node.Get("crash").Name();
+    if (node.Has("step")) {
+      crash.step = node.Get("step").Choice<models::CrashStep>({
+          {"before-effect", models::CrashStep::kBeforeEffect},
+          {"after-effect", models::CrashStep::kAfterEffect},
+          {"before-commit", models::CrashStep::kBeforeCommit},
+          {"after-commit", models::CrashStep::kAfterCommit},
+          {"between-effect-and-commit", models::CrashStep::kBetweenEffectAndCommit},
+      });
+      if (node.Has("at")) {
+        node.Get("at").Fail("a crash at a step strikes at the first such step after a time: "
+                            "write 'after: T' instead of 'at: T'");
+      }
+      Optional(node, "after", crash.at, [](const Node& n) { return n.Duration(); });
+    } else {
+      if (node.Has("after")) {
+        node.Get("after").Fail("'after' goes with 'step'; a crash at a time uses 'at: T'");
+      }
+      crash.at = node.Get("at").Duration();
+    }
+    Optional(node, "restart_after", crash.restart_after,
+             [](const Node& n) { return n.PositiveDuration(); });
+    scenario.crashes.push_back(crash);
+    return;
+  }
+  if (node.Has("link")) {
+    node.ExpectMap({"link", "from", "until", "loss", "duplicate", "delay"});
+    models::LinkFault fault;
+    Optional(node, "from", fault.start, [](const Node& n) { return n.Duration(); });
+    Optional(node, "until", fault.end, [](const Node& n) { return n.Duration(); });
+    if (fault.end <= fault.start) node.Get("until").Fail("'until' must come after 'from'");
+    Optional(node, "loss", fault.loss, [](const Node& n) { return n.Probability(); });
+    Optional(node, "duplicate", fault.duplicate, [](const Node& n) { return n.Probability(); });
+    Optional(node, "delay", fault.delay, [&](const Node& n) {
+      fault.has_delay = true;
+      return n.Distribution();
+    });
+    for (const auto& [from, to] : ParseLinkName(node.Get("link"))) {
+      fault.from = from;
+      fault.to = to;
+      scenario.link_faults.push_back(fault);
+    }
+    return;
+  }
+  node.Fail("a fault needs 'crash' (a component crash) or 'link' (trouble on a link)");
+}
+
+// Names must be unique and every reference must name something that exists.
+void CheckReferences(const Node& root, const Scenario& scenario) {
+  std::set<std::string> topics, groups, instances;
+  std::set<std::string> components{"broker"};  // every name a fault can refer to
+  auto claim = [&](std::set<std::string>& kind, const std::string& name, const Node& at) {
+    if (!components.insert(name).second) {
+      at.Fail("the name '" + name + "' is already taken by another component");
+    }
+    kind.insert(name);
+  };
+  std::set<std::string> producers;
+  std::vector<Node> topic_nodes = root.Get("topics").Items();
+  for (std::size_t i = 0; i < scenario.topics.size(); ++i) {
+    if (!topics.insert(scenario.topics[i].name).second) {
+      topic_nodes[i].Get("name").Fail("topic '" + scenario.topics[i].name + "' is defined twice");
+    }
+  }
+  const std::vector<std::string> topic_list(topics.begin(), topics.end());
+  auto check_topic = [&](const std::string& topic, const Node& at) {
+    if (!topics.count(topic)) {
+      at.Fail("no topic called '" + topic + "'; defined topics: " + Join(topic_list));
+    }
+  };
+  if (root.Has("producers")) {
+    std::vector<Node> nodes = root.Get("producers").Items();
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+      claim(producers, scenario.producers[i].name, nodes[i].Get("name"));
+      check_topic(scenario.producers[i].topic, nodes[i].Get("topic"));
+    }
+  }
+  if (root.Has("consumers")) {
+    std::vector<Node> nodes = root.Get("consumers").Items();
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+      const models::ConsumerGroupConfig& group = scenario.consumers[i];
+      claim(groups, group.group, nodes[i].Get("group"));
+      check_topic(group.topic, nodes[i].Get("topic"));
+      for (std::uint32_t k = 0; k < group.instances; ++k) {
+        claim(instances, models::InstanceName(group.group, k), nodes[i].Get("group"));
+      }
+    }
+  }
+  if (!root.Has("faults")) return;
+  std::vector<Node> faults = root.Get("faults").Items();
+  std::size_t crash_index = 0;
+  for (const Node& fault : faults) {
+    if (fault.Has("crash")) {
+      const models::CrashFault& crash = scenario.crashes[crash_index++];
+      const bool is_instance = instances.count(crash.target) > 0;
+      const bool is_producer = producers.count(crash.target) > 0;
+      if (!is_instance && !is_producer) {
+        fault.Get("crash").Fail("no producer or consumer instance called '" + crash.target +
+                                "' (instances are named GROUP-1, GROUP-2, ...)");
+      }
+      if (crash.step != models::CrashStep::kAtTime && !is_instance) {
+        fault.Get("step").Fail("steps belong to consumer instances; '" + crash.target +
+                               "' is a producer");
+      }
+      continue;
+    }
+    for (const auto& [from, to] : ParseLinkName(fault.Get("link"))) {
+      for (const std::string& end : {from, to}) {
+        if (!components.count(end)) {
+          fault.Get("link").Fail("no component called '" + end + "'");
+        }
+      }
+      if (from != "broker" && to != "broker") {
+        fault.Get("link").Fail("every link runs between the broker and a client; "
+                               "one end must be 'broker'");
+      }
+    }
+  }
+}
+
+Scenario LoadRoot(const Node& root) {
+  root.ExpectMap({"name", "description", "seed", "duration", "drain", "sample_interval",
+                  "broker", "topics", "producers", "consumers", "network", "faults"});
+  Scenario scenario;
+  scenario.name = root.Get("name").Name();
+  Optional(root, "description", scenario.description, [](const Node& n) { return n.Text(); });
+  Optional(root, "seed", scenario.seed,
+           [](const Node& n) { return n.Unsigned(0, UINT64_MAX); });
+  scenario.duration = root.Get("duration").PositiveDuration();
+  Optional(root, "drain", scenario.drain, [](const Node& n) { return n.Duration(); });
+  Optional(root, "sample_interval", scenario.sample_interval,
+           [](const Node& n) { return n.PositiveDuration(); });
+  if (root.Has("broker")) {
+    const Node broker = root.Get("broker");
+    broker.ExpectMap({"kind", "initial_rebalance_delay"});
+    // Only the log broker exists so far; the key is here so that files can say so.
+    if (broker.Has("kind")) broker.Get("kind").Choice<int>({{"log", 0}});
+    Optional(broker, "initial_rebalance_delay", scenario.initial_rebalance_delay,
+             [](const Node& n) { return n.Duration(); });
+  }
+  for (const Node& item : root.Get("topics").Items()) LoadTopic(item, scenario);
+  if (root.Has("producers")) {
+    for (const Node& item : root.Get("producers").Items()) LoadProducer(item, scenario);
+  }
+  if (root.Has("consumers")) {
+    for (const Node& item : root.Get("consumers").Items()) LoadConsumerGroup(item, scenario);
+  }
+  if (root.Has("network")) LoadNetwork(root.Get("network"), scenario);
+  if (root.Has("faults")) {
+    for (const Node& item : root.Get("faults").Items()) LoadFault(item, scenario);
+  }
+  CheckReferences(root, scenario);
+  return scenario;
+}
+
+}  // namespace
+
+Result<models::Scenario> LoadScenarioText(const std::string& text, const std::string& file_name) {
+  try {
+    YAML::Node document = YAML::Load(text);
+    if (!document.IsDefined() || document.IsNull()) {
+      return Error{file_name, 1, 1, "", "the file is empty; a scenario needs at least name, "
+                                        "duration and topics"};
+    }
+    return LoadRoot(Node(document, "", &file_name));
+  } catch (const LoadFailure& failure) {
+    return failure.error;
+  } catch (const YAML::Exception& e) {
+    return Error{file_name, e.mark.line + 1, e.mark.column + 1, "",
+                 "not valid YAML: " + e.msg};
+  }
+}
+
+Result<models::Scenario> LoadScenarioFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error{path, 0, 0, "", "cannot open the file for reading"};
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return Error{path, 0, 0, "", "cannot read the file"};
+  return LoadScenarioText(text.str(), path);
+}
+
+}  // namespace deliverysim::app

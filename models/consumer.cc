@@ -1,0 +1,374 @@
+#include "models/consumer.h"
+
+#include <algorithm>
+#include <cassert>
+
+namespace deliverysim::models {
+
+namespace {
+using sim::TraceField;
+
+bool CommitsBeforeEffects(CommitStrategy strategy) {
+  return strategy == CommitStrategy::kBeforeProcessing ||
+         strategy == CommitStrategy::kAutoCommitTimer;
+}
+}  // namespace
+
+ConsumerInstance::ConsumerInstance(sim::Engine& engine, Network& network, const LogBroker& broker,
+                                   const ConsumerGroupConfig& config, std::uint32_t group,
+                                   std::uint32_t member, std::uint32_t topic,
+                                   GroupMetrics& metrics, Inbox* inbox, std::uint64_t seed,
+                                   sim::TraceSink* trace)
+    : engine_(engine),
+      network_(network),
+      broker_(broker),
+      config_(config),
+      group_(group),
+      member_(member),
+      topic_(topic),
+      metrics_(metrics),
+      inbox_(inbox),
+      trace_(trace),
+      name_(InstanceName(config.group, member)),
+      random_(sim::RandomStream::ForComponent(seed, "consumer:" + name_)),
+      partitions_(broker.partitions(topic)) {}
+
+void ConsumerInstance::Start(sim::ComponentId self, sim::ComponentId broker) {
+  self_ = self;
+  broker_id_ = broker;
+  link_ = network_.Connect(name_, "broker", broker);
+  Join();
+}
+
+void ConsumerInstance::OnEvent(const sim::Event& event) {
+  switch (event.kind) {
+    case kPacketArrived: {
+      const auto slot = static_cast<std::uint32_t>(event.arg);
+      OnPacket(network_.packet(slot));
+      network_.Release(slot);
+      break;
+    }
+    case kProcessed:
+      OnProcessed(event.arg);
+      break;
+    case kRequestTimeout:
+      OnRequestTimeout(event.arg);
+      break;
+    case kAutoCommitTick:
+      OnAutoCommitTick(event.arg);
+      break;
+    case kRestart:
+      Restart(event.arg);
+      break;
+    default:
+      assert(false && "unknown consumer event");
+  }
+}
+
+void ConsumerInstance::OnPacket(const Packet& packet) {
+  // Replies addressed to an earlier incarnation were meant for a process that is gone.
+  if (!alive_ || packet.incarnation != incarnation_) return;
+  switch (packet.type) {
+    case PacketType::kAssignment:
+      OnAssignment(packet);
+      break;
+    case PacketType::kFetchResponse:
+      OnFetchResponse(packet);
+      break;
+    case PacketType::kCommitResponse:
+      OnCommitResponse(packet);
+      break;
+    default:
+      assert(false && "a consumer receives only replies");
+  }
+}
+
+std::uint32_t ConsumerInstance::NewRequest(PacketType type) {
+  const std::uint32_t slot = network_.NewPacket();
+  Packet& packet = network_.packet(slot);
+  packet.type = type;
+  packet.sender = self_;
+  packet.topic = topic_;
+  packet.group = group_;
+  packet.member = member_;
+  packet.incarnation = incarnation_;
+  packet.correlation = ++request_serial_;
+  return slot;
+}
+
+void ConsumerInstance::SendJoin() {
+  phase_ = Phase::kWaitingForAssignment;
+  network_.Send(link_, NewRequest(PacketType::kJoinGroup));
+}
+
+void ConsumerInstance::OnAssignment(const Packet& packet) {
+  // Duplicated or stale assignments carry a generation already seen.
+  if (packet.generation <= generation_seen_) return;
+  generation_seen_ = packet.generation;
+  pending_assignment_ = packet.ranges;
+  has_pending_assignment_ = true;
+  if (phase_ == Phase::kWaitingForAssignment) Poll();
+}
+
+void ConsumerInstance::ApplyAssignment() {
+  has_pending_assignment_ = false;
+  std::vector<bool> keep(partitions_.size(), false);
+  for (const PartitionRange& assigned : pending_assignment_) {
+    keep[assigned.partition] = true;
+    PartitionState& state = partitions_[assigned.partition];
+    if (state.owned) continue;  // a partition that stays keeps its position
+    // assigned.offset is the committed offset (-1: none) and assigned.end the log end.
+    std::int64_t start = assigned.offset;
+    if (start < 0) start = config_.auto_offset_reset == OffsetReset::kEarliest ? 0 : assigned.end;
+    state = PartitionState{true, start, start, assigned.offset};
+  }
+  for (std::size_t p = 0; p < partitions_.size(); ++p) {
+    if (!keep[p]) partitions_[p].owned = false;
+  }
+  if (trace_) {
+    trace_->Record(engine_.now(), "assigned",
+                   {TraceField::Text("component", name_),
+                    TraceField::Number("generation", generation_seen_),
+                    TraceField::Number("partitions",
+                                       static_cast<std::int64_t>(pending_assignment_.size()))});
+  }
+}
+
+void ConsumerInstance::Poll() {
+  if (has_pending_assignment_) ApplyAssignment();
+  const bool owns_any = std::any_of(partitions_.begin(), partitions_.end(),
+                                    [](const PartitionState& s) { return s.owned; });
+  if (!owns_any) {
+    phase_ = Phase::kWaitingForAssignment;
+    return;
+  }
+  if (config_.commit == CommitStrategy::kAutoCommitOnPoll && engine_.now() >= next_auto_commit_) {
+    next_auto_commit_ = engine_.now() + config_.auto_commit_interval;
+    if (Commit(false, AfterCommit::kPoll) == CommitOutcome::kCrashed) return;
+  }
+
+  const std::uint32_t slot = NewRequest(PacketType::kFetch);
+  Packet& fetch = network_.packet(slot);
+  for (std::uint32_t p = 0; p < partitions_.size(); ++p) {
+    if (partitions_[p].owned) fetch.ranges.push_back({p, partitions_[p].position, 0});
+  }
+  awaited_ = fetch.correlation;
+  phase_ = Phase::kFetching;
+  network_.Send(link_, slot);
+  engine_.ScheduleAfter(config_.request_timeout, self_, kRequestTimeout, awaited_);
+}
+
+void ConsumerInstance::OnFetchResponse(const Packet& packet) {
+  if (phase_ != Phase::kFetching || packet.correlation != awaited_) return;
+  awaited_ = 0;
+  // A rebalance arrived while the fetch was out: its records were never returned to the
+  // application, so poll again under the new assignment.
+  if (has_pending_assignment_) {
+    Poll();
+    return;
+  }
+  batch_.clear();
+  next_item_ = 0;
+  for (const PartitionRange& range : packet.ranges) {
+    partitions_[range.partition].position = range.end;
+    for (std::int64_t offset = range.offset; offset < range.end; ++offset) {
+      batch_.push_back({range.partition, offset});
+    }
+  }
+  if (batch_.empty()) {
+    Poll();
+    return;
+  }
+  if (config_.commit != CommitStrategy::kBeforeProcessing) {
+    ProcessNext();
+    return;
+  }
+  if (Commit(true, AfterCommit::kProcessBatch) == CommitOutcome::kNothingToCommit) ProcessNext();
+}
+
+void ConsumerInstance::ProcessNext() {
+  if (next_item_ == batch_.size()) {
+    EndBatch();
+    return;
+  }
+  const BatchItem item = batch_[next_item_];
+  const Record& record = broker_.record(topic_, item.partition, item.offset);
+  metrics_.OnDelivery(record);
+  if (trace_) {
+    trace_->Record(engine_.now(), "deliver",
+                   {TraceField::Text("component", name_),
+                    TraceField::Number("partition", item.partition),
+                    TraceField::Number("offset", item.offset),
+                    TraceField::Number("producer", record.id.producer),
+                    TraceField::Number("message", record.id.number)});
+  }
+  if (config_.commit == CommitStrategy::kAutoCommitTimer) {
+    partitions_[item.partition].stored = item.offset + 1;
+  }
+  if (MaybeCrashAt(CrashStep::kBeforeEffect)) return;
+  phase_ = Phase::kProcessing;
+  engine_.ScheduleAfter(config_.processing.SampleTime(random_), self_, kProcessed, incarnation_);
+}
+
+void ConsumerInstance::OnProcessed(std::uint64_t incarnation) {
+  if (!alive_ || incarnation != incarnation_) return;
+  const BatchItem item = batch_[next_item_];
+  const Record& record = broker_.record(topic_, item.partition, item.offset);
+  const bool run_effect = inbox_ == nullptr || inbox_->RecordIfNew(record.id);
+  if (run_effect) metrics_.OnEffect(record, engine_.now());
+  if (trace_) {
+    trace_->Record(engine_.now(), run_effect ? "effect" : "effect-skipped",
+                   {TraceField::Text("component", name_),
+                    TraceField::Number("partition", item.partition),
+                    TraceField::Number("offset", item.offset),
+                    TraceField::Number("producer", record.id.producer),
+                    TraceField::Number("message", record.id.number)});
+  }
+  ++next_item_;
+  if (MaybeCrashAt(CrashStep::kAfterEffect)) return;
+  ProcessNext();
+}
+
+void ConsumerInstance::EndBatch() {
+  const bool commits_after = config_.commit == CommitStrategy::kAfterProcessing ||
+                             config_.commit == CommitStrategy::kInbox;
+  if (!commits_after) {
+    Poll();
+    return;
+  }
+  if (Commit(true, AfterCommit::kPoll) == CommitOutcome::kNothingToCommit) Poll();
+}
+
+ConsumerInstance::CommitOutcome ConsumerInstance::Commit(bool wait_for_reply,
+                                                         AfterCommit after) {
+  if (MaybeCrashAt(CrashStep::kBeforeCommit)) return CommitOutcome::kCrashed;
+  const bool stored_offsets = config_.commit == CommitStrategy::kAutoCommitTimer;
+  const std::uint32_t slot = NewRequest(PacketType::kCommit);
+  Packet& commit = network_.packet(slot);
+  for (std::uint32_t p = 0; p < partitions_.size(); ++p) {
+    const PartitionState& state = partitions_[p];
+    const std::int64_t offset = stored_offsets ? state.stored : state.position;
+    if (state.owned && offset != state.acked_commit) commit.ranges.push_back({p, offset, 0});
+  }
+  if (commit.ranges.empty()) {
+    network_.Release(slot);
+    return CommitOutcome::kNothingToCommit;
+  }
+  if (wait_for_reply) {
+    awaited_ = commit.correlation;
+    after_commit_ = after;
+    phase_ = Phase::kCommitting;
+    committing_partitions_.clear();
+    for (const PartitionRange& range : commit.ranges) {
+      committing_partitions_.push_back(range.partition);
+    }
+    engine_.ScheduleAfter(config_.request_timeout, self_, kRequestTimeout, awaited_);
+  }
+  network_.Send(link_, slot);
+  return CommitOutcome::kSent;
+}
+
+void ConsumerInstance::OnCommitResponse(const Packet& packet) {
+  for (const PartitionRange& range : packet.ranges) {
+    partitions_[range.partition].acked_commit = range.offset;
+  }
+  if (!packet.ranges.empty() && MaybeCrashAt(CrashStep::kAfterCommit)) return;
+  if (phase_ != Phase::kCommitting || packet.correlation != awaited_) return;
+  awaited_ = 0;
+  if (after_commit_ == AfterCommit::kPoll) {
+    Poll();
+    return;
+  }
+  // At most once: records of a partition whose commit was refused belong to its new owner,
+  // which starts from the old committed offset; processing them here could run them twice.
+  for (std::uint32_t partition : committing_partitions_) {
+    const bool accepted = std::any_of(packet.ranges.begin(), packet.ranges.end(),
+                                      [&](const PartitionRange& r) {
+                                        return r.partition == partition;
+                                      });
+    if (accepted) continue;
+    batch_.erase(std::remove_if(batch_.begin(), batch_.end(),
+                                [&](const BatchItem& item) { return item.partition == partition; }),
+                 batch_.end());
+  }
+  ProcessNext();
+}
+
+void ConsumerInstance::OnRequestTimeout(std::uint64_t serial) {
+  if (!alive_ || serial != awaited_) return;  // answered in time
+  awaited_ = 0;
+  if (phase_ == Phase::kFetching) {
+    Poll();
+  } else if (phase_ == Phase::kCommitting &&
+             Commit(true, after_commit_) == CommitOutcome::kNothingToCommit) {
+    if (after_commit_ == AfterCommit::kProcessBatch) {
+      ProcessNext();
+    } else {
+      Poll();
+    }
+  }
+}
+
+void ConsumerInstance::OnAutoCommitTick(std::uint64_t incarnation) {
+  if (!alive_ || incarnation != incarnation_) return;
+  if (Commit(false, AfterCommit::kPoll) == CommitOutcome::kCrashed) return;
+  engine_.ScheduleAfter(config_.auto_commit_interval, self_, kAutoCommitTick, incarnation_);
+}
+
+void ConsumerInstance::ArmCrash(CrashStep step, sim::Time not_before, sim::Time restart_after) {
+  if (step == CrashStep::kBetweenEffectAndCommit) {
+    step = CommitsBeforeEffects(config_.commit) ? CrashStep::kAfterCommit : CrashStep::kAfterEffect;
+  }
+  armed_.push_back({step, not_before, restart_after});
+}
+
+bool ConsumerInstance::MaybeCrashAt(CrashStep step) {
+  for (auto it = armed_.begin(); it != armed_.end(); ++it) {
+    if (it->step != step || engine_.now() < it->not_before) continue;
+    const sim::Time restart_after = it->restart_after;
+    armed_.erase(it);
+    if (trace_) {
+      trace_->Record(engine_.now(), "crash-at-step",
+                     {TraceField::Text("component", name_),
+                      TraceField::Text("step", CrashStepName(step))});
+    }
+    Crash(restart_after);
+    return true;
+  }
+  return false;
+}
+
+void ConsumerInstance::Crash(sim::Time restart_after) {
+  if (!alive_) return;
+  if (trace_) trace_->Record(engine_.now(), "crash", {TraceField::Text("component", name_)});
+  engine_.ScheduleAfter(config_.session_timeout, broker_id_, LogBroker::kMemberExpired,
+                        LogBroker::MemberExpiryArg(group_, member_, incarnation_));
+  alive_ = false;
+  ++incarnation_;
+  phase_ = Phase::kDown;
+  awaited_ = 0;
+  batch_.clear();
+  has_pending_assignment_ = false;
+  generation_seen_ = 0;
+  for (PartitionState& state : partitions_) state = PartitionState{};
+  if (restart_after != sim::kForever) {
+    engine_.ScheduleAfter(restart_after, self_, kRestart, incarnation_);
+  }
+}
+
+void ConsumerInstance::Restart(std::uint64_t crashed_incarnation) {
+  if (alive_ || crashed_incarnation != incarnation_) return;
+  if (trace_) trace_->Record(engine_.now(), "restart", {TraceField::Text("component", name_)});
+  Join();
+}
+
+void ConsumerInstance::Join() {
+  alive_ = true;
+  next_auto_commit_ = engine_.now() + config_.auto_commit_interval;
+  SendJoin();
+  if (config_.commit == CommitStrategy::kAutoCommitTimer) {
+    engine_.ScheduleAfter(config_.auto_commit_interval, self_, kAutoCommitTick, incarnation_);
+  }
+}
+
+}  // namespace deliverysim::models

@@ -1,0 +1,145 @@
+// One instance of a consumer group: a poll loop that fetches records from the partitions the
+// coordinator assigned it, hands them one at a time to a handler whose side effect takes a
+// sampled processing time, and commits offsets as its strategy says.
+//
+// The strategies (CommitStrategy), in the order of their steps:
+//   before-processing   poll; commit the batch's end (waiting for the reply); process the batch.
+//   after-processing    poll; process the batch; commit its end (waiting for the reply).
+//   inbox               as after-processing, but an effect whose id is in the group's inbox is
+//                       skipped, and recording the id commits with the effect.
+//   auto-commit-on-poll each poll first commits, without waiting, the positions reached by the
+//                       previous poll once auto_commit_interval has passed since the last one
+//                       (the Java client's enable.auto.commit).
+//   auto-commit-timer   a timer commits every auto_commit_interval, without waiting, the offset
+//                       after the last record handed to the handler (librdkafka's default
+//                       enable.auto.commit with enable.auto.offset.store).
+//
+// A new assignment is applied at the next poll, as clients apply rebalances inside poll();
+// records already returned by a poll are processed even if their partition moved meanwhile,
+// and a commit for a partition the instance no longer owns is refused. A partition that stays
+// with its owner keeps its position; a newly assigned one starts at the group's committed
+// offset, or by auto_offset_reset when there is none.
+//
+// Every request has a timeout (request_timeout) after which it is sent again, so a lossy link
+// slows the loop down but never stops it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "models/group_metrics.h"
+#include "models/inbox.h"
+#include "models/log_broker.h"
+#include "models/network.h"
+#include "models/scenario.h"
+#include "sim/engine.h"
+#include "sim/random.h"
+#include "sim/trace.h"
+
+namespace deliverysim::models {
+
+class ConsumerInstance : public sim::Component {
+ public:
+  static constexpr std::uint32_t kProcessed = 1;       // arg: incarnation
+  static constexpr std::uint32_t kRequestTimeout = 2;  // arg: request serial
+  static constexpr std::uint32_t kAutoCommitTick = 3;  // arg: incarnation
+  static constexpr std::uint32_t kRestart = 4;         // arg: incarnation that crashed
+
+  // `inbox` is the group's inbox table, shared by its instances; null unless commit is inbox.
+  ConsumerInstance(sim::Engine& engine, Network& network, const LogBroker& broker,
+                   const ConsumerGroupConfig& config, std::uint32_t group, std::uint32_t member,
+                   std::uint32_t topic, GroupMetrics& metrics, Inbox* inbox, std::uint64_t seed,
+                   sim::TraceSink* trace);
+
+  // Opens the link to the broker and joins the group.
+  void Start(sim::ComponentId self, sim::ComponentId broker);
+
+  // Crashes now, losing everything in memory; restarts after `restart_after` (kForever:
+  // never). The coordinator notices after the session timeout, when heartbeats would stop.
+  void Crash(sim::Time restart_after);
+
+  // Arms a crash that strikes the first time the instance reaches `step` at or after
+  // `not_before`. kBetweenEffectAndCommit resolves to the step that splits this strategy's
+  // effects from their commit.
+  void ArmCrash(CrashStep step, sim::Time not_before, sim::Time restart_after);
+  void DisarmCrashes() { armed_.clear(); }
+
+  void OnEvent(const sim::Event& event) override;
+
+  const std::string& name() const { return name_; }
+
+ private:
+  enum class Phase { kDown, kWaitingForAssignment, kFetching, kCommitting, kProcessing };
+  enum class AfterCommit { kProcessBatch, kPoll };
+  enum class CommitOutcome { kCrashed, kNothingToCommit, kSent };
+
+  struct PartitionState {
+    bool owned = false;
+    std::int64_t position = 0;      // next offset to fetch
+    std::int64_t stored = 0;        // auto-commit-timer: after the last record handed over
+    std::int64_t acked_commit = -1; // the last commit of it known to be accepted
+  };
+  struct BatchItem {
+    std::uint32_t partition;
+    std::int64_t offset;
+  };
+  struct ArmedCrash {
+    CrashStep step;
+    sim::Time not_before;
+    sim::Time restart_after;
+  };
+
+  void OnPacket(const Packet& packet);
+  void OnAssignment(const Packet& packet);
+  void OnFetchResponse(const Packet& packet);
+  void OnCommitResponse(const Packet& packet);
+  void OnRequestTimeout(std::uint64_t serial);
+  void OnAutoCommitTick(std::uint64_t incarnation);
+  void OnProcessed(std::uint64_t incarnation);
+  void Restart(std::uint64_t crashed_incarnation);
+
+  void Join();
+  void SendJoin();
+  void Poll();
+  void ApplyAssignment();
+  void ProcessNext();
+  void EndBatch();
+  CommitOutcome Commit(bool wait_for_reply, AfterCommit after);
+  bool MaybeCrashAt(CrashStep step);
+  std::uint32_t NewRequest(PacketType type);
+
+  sim::Engine& engine_;
+  Network& network_;
+  const LogBroker& broker_;
+  const ConsumerGroupConfig& config_;
+  std::uint32_t group_;
+  std::uint32_t member_;
+  std::uint32_t topic_;
+  GroupMetrics& metrics_;
+  Inbox* inbox_;
+  sim::TraceSink* trace_;
+  std::string name_;
+  sim::RandomStream random_;
+  sim::ComponentId self_ = 0;
+  sim::ComponentId broker_id_ = 0;
+  LinkId link_ = 0;
+
+  bool alive_ = false;
+  std::uint64_t incarnation_ = 0;
+  Phase phase_ = Phase::kDown;
+  std::vector<PartitionState> partitions_;
+  bool has_pending_assignment_ = false;
+  std::vector<PartitionRange> pending_assignment_;
+  std::uint32_t generation_seen_ = 0;
+  std::vector<BatchItem> batch_;
+  std::size_t next_item_ = 0;
+  std::uint64_t request_serial_ = 0;
+  std::uint64_t awaited_ = 0;  // the serial of the fetch or commit the loop waits for; 0: none
+  AfterCommit after_commit_ = AfterCommit::kPoll;
+  std::vector<std::uint32_t> committing_partitions_;  // of the awaited commit
+  sim::Time next_auto_commit_ = 0;
+  std::vector<ArmedCrash> armed_;
+};
+
+}  // namespace deliverysim::models

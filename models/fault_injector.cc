@@ -1,0 +1,90 @@
+#include "models/fault_injector.h"
+
+#include <cassert>
+
+namespace deliverysim::models {
+
+FaultInjector::FaultInjector(sim::Engine& engine, Network& network, const Scenario& scenario,
+                             std::vector<Producer*> producers,
+                             std::vector<ConsumerInstance*> consumers)
+    : engine_(engine),
+      network_(network),
+      scenario_(scenario),
+      producers_(std::move(producers)),
+      consumers_(std::move(consumers)),
+      link_fault_active_(scenario.link_faults.size(), false) {}
+
+void FaultInjector::Start(sim::ComponentId self) {
+  for (std::uint64_t i = 0; i < scenario_.crashes.size(); ++i) {
+    const CrashFault& crash = scenario_.crashes[i];
+    if (crash.step == CrashStep::kAtTime) {
+      engine_.Schedule(crash.at, self, kCrash, i);
+    } else {
+      ConsumerInstance* consumer = FindConsumer(crash.target);
+      assert(consumer && "the loader allows steps only for consumer instances");
+      consumer->ArmCrash(crash.step, crash.at, crash.restart_after);
+    }
+  }
+  for (std::uint64_t i = 0; i < scenario_.link_faults.size(); ++i) {
+    const LinkFault& fault = scenario_.link_faults[i];
+    engine_.Schedule(fault.start, self, kLinkFaultStart, i);
+    if (fault.end != sim::kForever) engine_.Schedule(fault.end, self, kLinkFaultEnd, i);
+  }
+}
+
+void FaultInjector::StopFaults() {
+  stopped_ = true;
+  for (std::uint64_t i = 0; i < link_fault_active_.size(); ++i) SetLinkFault(i, false);
+  for (ConsumerInstance* consumer : consumers_) consumer->DisarmCrashes();
+}
+
+void FaultInjector::OnEvent(const sim::Event& event) {
+  if (stopped_) return;
+  switch (event.kind) {
+    case kCrash: {
+      const CrashFault& crash = scenario_.crashes[event.arg];
+      if (Producer* producer = FindProducer(crash.target)) producer->Crash(crash.restart_after);
+      if (ConsumerInstance* consumer = FindConsumer(crash.target)) {
+        consumer->Crash(crash.restart_after);
+      }
+      break;
+    }
+    case kLinkFaultStart:
+      SetLinkFault(event.arg, true);
+      break;
+    case kLinkFaultEnd:
+      SetLinkFault(event.arg, false);
+      break;
+    default:
+      assert(false && "unknown fault event");
+  }
+}
+
+void FaultInjector::SetLinkFault(std::uint64_t index, bool active) {
+  if (link_fault_active_[index] == active) return;
+  link_fault_active_[index] = active;
+  const LinkFault& fault = scenario_.link_faults[index];
+  for (LinkId link : network_.Find(fault.from, fault.to)) {
+    if (active) {
+      network_.AddFault(link, fault);
+    } else {
+      network_.RemoveFault(link, fault);
+    }
+  }
+}
+
+Producer* FaultInjector::FindProducer(const std::string& name) const {
+  for (Producer* producer : producers_) {
+    if (producer->name() == name) return producer;
+  }
+  return nullptr;
+}
+
+ConsumerInstance* FaultInjector::FindConsumer(const std::string& name) const {
+  for (ConsumerInstance* consumer : consumers_) {
+    if (consumer->name() == name) return consumer;
+  }
+  return nullptr;
+}
+
+}  // namespace deliverysim::models

@@ -1,0 +1,68 @@
+// The measuring instrument of one consumer group: it watches deliveries and side effects and
+// turns them into the metrics of docs/METRICS.md. It observes; it never changes what happens.
+//
+// Memory: a few bits per message id (delivered, processed) and one counter per key; samples go
+// into fixed-size histograms. Nothing is kept per delivery.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "models/ledger.h"
+#include "models/message.h"
+#include "models/run_result.h"
+#include "sim/bitset.h"
+#include "sim/histogram.h"
+#include "sim/time.h"
+
+namespace deliverysim::models {
+
+class GroupMetrics {
+ public:
+  // `producers` lists the producers that publish to the group's topic, with their key counts.
+  GroupMetrics(const MessageLedger& ledger, std::vector<std::uint32_t> producers,
+               const std::vector<std::uint32_t>& keys_per_producer);
+
+  // A record was handed to a handler.
+  void OnDelivery(const Record& record);
+
+  // A handler's side effect ran for `record` at `now`.
+  void OnEffect(const Record& record, sim::Time now);
+
+  // Samples the lag of one partition, in messages.
+  void SampleMessageLag(std::int64_t lag) { lag_messages_.Record(lag < 0 ? 0 : lag); }
+
+  // Samples the age of the oldest intended message not yet processed.
+  void SampleTimeLag(sim::Time now);
+
+  void CountRebalance() { ++rebalances_; }
+  void CountRefusedCommit() { ++commits_refused_; }
+
+  // Fills the metric fields of `result`.
+  void Finish(GroupResult& result) const;
+
+ private:
+  struct PerProducer {
+    std::uint32_t producer;
+    sim::GrowableBitset delivered;
+    sim::GrowableBitset processed;
+    std::uint64_t oldest_unprocessed = 0;  // every number below it is processed
+    std::vector<std::uint32_t> highest_sequence_plus_one;  // per key; 0: none processed yet
+  };
+
+  PerProducer& Of(MessageId id);
+
+  const MessageLedger& ledger_;
+  std::vector<PerProducer> per_producer_;
+  std::vector<int> slot_of_producer_;  // producer index -> position in per_producer_, or -1
+  std::uint64_t deliveries_ = 0;
+  std::uint64_t duplicate_effects_ = 0;
+  std::uint64_t out_of_order_ = 0;
+  std::uint64_t rebalances_ = 0;
+  std::uint64_t commits_refused_ = 0;
+  sim::Histogram latency_;
+  sim::Histogram lag_messages_;
+  sim::Histogram lag_time_;
+};
+
+}  // namespace deliverysim::models

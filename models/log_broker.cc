@@ -1,0 +1,285 @@
+#include "models/log_broker.h"
+
+#include <algorithm>
+#include <cassert>
+
+#include "models/assignment.h"
+
+namespace deliverysim::models {
+
+namespace {
+using sim::TraceField;
+
+std::uint32_t TopicIndex(const Scenario& scenario, const std::string& name) {
+  for (std::uint32_t t = 0; t < scenario.topics.size(); ++t) {
+    if (scenario.topics[t].name == name) return t;
+  }
+  assert(false && "the loader checks that every topic named exists");
+  return 0;
+}
+}  // namespace
+
+std::uint64_t LogBroker::MemberExpiryArg(std::uint32_t group, std::uint32_t member,
+                                         std::uint64_t incarnation) {
+  return (std::uint64_t{group} << 48) | (std::uint64_t{member} << 32) | (incarnation & 0xffffffff);
+}
+
+LogBroker::LogBroker(sim::Engine& engine, Network& network, const Scenario& scenario,
+                     std::vector<GroupMetrics*> metrics, sim::TraceSink* trace)
+    : engine_(engine),
+      network_(network),
+      scenario_(scenario),
+      metrics_(std::move(metrics)),
+      trace_(trace) {
+  for (const TopicConfig& topic : scenario.topics) {
+    topics_.push_back(Topic{topic.name, std::vector<std::vector<Record>>(topic.partitions)});
+  }
+  for (const ConsumerGroupConfig& config : scenario.consumers) {
+    const std::uint32_t topic = TopicIndex(scenario, config.topic);
+    const std::size_t partitions = topics_[topic].partitions.size();
+    groups_.push_back(Group{&config, topic, std::vector<Member>(config.instances),
+                            std::vector<int>(partitions, kUnowned),
+                            std::vector<std::int64_t>(partitions, -1), 0, false});
+  }
+}
+
+void LogBroker::AddClient(const std::string& name, sim::ComponentId client) {
+  if (client >= reply_links_.size()) {
+    reply_links_.resize(client + 1, 0);
+    client_names_.resize(client + 1);
+  }
+  reply_links_[client] = network_.Connect("broker", name, client);
+  client_names_[client] = name;
+}
+
+void LogBroker::OnEvent(const sim::Event& event) {
+  switch (event.kind) {
+    case kPacketArrived:
+      OnPacket(static_cast<std::uint32_t>(event.arg));
+      break;
+    case kFetchExpired:
+      OnFetchExpired(event.arg);
+      break;
+    case kRebalanceDue:
+      groups_[event.arg].first_rebalance_pending = false;
+      Rebalance(static_cast<std::uint32_t>(event.arg));
+      break;
+    case kMemberExpired:
+      OnMemberExpired(event.arg);
+      break;
+    default:
+      assert(false && "unknown broker event");
+  }
+}
+
+void LogBroker::OnPacket(std::uint32_t slot) {
+  const Packet& packet = network_.packet(slot);
+  switch (packet.type) {
+    case PacketType::kProduce:
+      OnProduce(packet);
+      break;
+    case PacketType::kFetch:
+      OnFetch(slot);
+      return;  // the fetch keeps its slot until answered
+    case PacketType::kCommit:
+      OnCommit(packet);
+      break;
+    case PacketType::kJoinGroup:
+      OnJoin(packet);
+      break;
+    default:
+      assert(false && "a broker receives only requests");
+  }
+  network_.Release(slot);
+}
+
+void LogBroker::OnProduce(const Packet& request) {
+  auto& log = topics_[request.topic].partitions[request.partition];
+  const auto offset = static_cast<std::int64_t>(log.size());
+  log.push_back(request.record);
+  if (trace_) {
+    trace_->Record(engine_.now(), "append",
+                   {TraceField::Text("topic", topics_[request.topic].name),
+                    TraceField::Number("partition", request.partition),
+                    TraceField::Number("offset", offset),
+                    TraceField::Number("producer", request.record.id.producer),
+                    TraceField::Number("message", request.record.id.number)});
+  }
+  if (request.wants_reply) {
+    const std::uint32_t slot = network_.NewPacket();
+    Packet& ack = network_.packet(slot);
+    ack.type = PacketType::kProduceAck;
+    ack.record = request.record;
+    ack.offset = offset;
+    ack.correlation = request.correlation;
+    ack.incarnation = request.incarnation;
+    Reply(request.sender, slot);
+  }
+  WakeParkedFetches(request.topic, request.partition);
+}
+
+bool LogBroker::HasRecordsFor(const Packet& fetch) const {
+  const std::uint32_t topic = groups_[fetch.group].topic;
+  return std::any_of(fetch.ranges.begin(), fetch.ranges.end(), [&](const PartitionRange& r) {
+    return r.offset < log_end(topic, r.partition);
+  });
+}
+
+void LogBroker::OnFetch(std::uint32_t slot) {
+  if (HasRecordsFor(network_.packet(slot))) {
+    ReplyToFetch(slot);
+    return;
+  }
+  // Nothing to return yet: park the fetch until a record arrives or the wait runs out.
+  auto free = std::find_if(parked_.begin(), parked_.end(), [](auto& p) { return !p.active; });
+  if (free == parked_.end()) free = parked_.insert(parked_.end(), ParkedFetch{});
+  *free = ParkedFetch{slot, next_park_token_++, true};
+  const auto index = static_cast<std::uint64_t>(free - parked_.begin());
+  const Group& group = groups_[network_.packet(slot).group];
+  engine_.ScheduleAfter(group.config->fetch_max_wait, id_, kFetchExpired,
+                        index | (free->token << 32));
+}
+
+void LogBroker::OnFetchExpired(std::uint64_t arg) {
+  ParkedFetch& parked = parked_[arg & 0xffffffff];
+  if (!parked.active || parked.token != (arg >> 32)) return;  // answered already
+  parked.active = false;
+  ReplyToFetch(parked.request);
+}
+
+void LogBroker::WakeParkedFetches(std::uint32_t topic, std::uint32_t partition) {
+  for (ParkedFetch& parked : parked_) {
+    if (!parked.active) continue;
+    const Packet& fetch = network_.packet(parked.request);
+    if (groups_[fetch.group].topic != topic) continue;
+    const bool wants = std::any_of(fetch.ranges.begin(), fetch.ranges.end(),
+                                   [&](const PartitionRange& r) { return r.partition == partition; });
+    if (!wants || !HasRecordsFor(fetch)) continue;
+    parked.active = false;
+    ReplyToFetch(parked.request);
+  }
+}
+
+void LogBroker::ReplyToFetch(std::uint32_t request_slot) {
+  const Packet& request = network_.packet(request_slot);
+  const Group& group = groups_[request.group];
+  const std::uint32_t slot = network_.NewPacket();
+  Packet& response = network_.packet(slot);
+  response.type = PacketType::kFetchResponse;
+  response.group = request.group;
+  response.member = request.member;
+  response.incarnation = request.incarnation;
+  response.correlation = request.correlation;
+
+  // Share max_poll_records over the partitions, starting from a rotating one so that a busy
+  // partition cannot starve the others.
+  std::int64_t remaining = group.config->max_poll_records;
+  const std::size_t n = request.ranges.size();
+  const std::size_t start = n ? fetches_answered_++ % n : 0;
+  for (std::size_t i = 0; i < n && remaining > 0; ++i) {
+    const PartitionRange& wanted = request.ranges[(start + i) % n];
+    const std::int64_t end = log_end(group.topic, wanted.partition);
+    if (wanted.offset >= end) continue;
+    const std::int64_t take = std::min(end - wanted.offset, remaining);
+    response.ranges.push_back({wanted.partition, wanted.offset, wanted.offset + take});
+    remaining -= take;
+  }
+  Reply(request.sender, slot);
+  network_.Release(request_slot);
+}
+
+void LogBroker::OnCommit(const Packet& request) {
+  Group& group = groups_[request.group];
+  const Member& member = group.members[request.member];
+  bool all_accepted = true;
+  std::vector<PartitionRange> accepted_ranges;
+  for (const PartitionRange& range : request.ranges) {
+    const bool accepted = member.live && member.incarnation == request.incarnation &&
+                          group.owners[range.partition] == static_cast<int>(request.member);
+    if (accepted) {
+      group.committed[range.partition] = range.offset;
+      accepted_ranges.push_back(range);
+    } else {
+      all_accepted = false;
+      metrics_[request.group]->CountRefusedCommit();
+    }
+    if (trace_) {
+      trace_->Record(engine_.now(), accepted ? "commit" : "commit-refused",
+                     {TraceField::Text("consumer", client_names_[request.sender]),
+                      TraceField::Number("partition", range.partition),
+                      TraceField::Number("offset", range.offset)});
+    }
+  }
+  const std::uint32_t slot = network_.NewPacket();
+  Packet& response = network_.packet(slot);
+  response.type = PacketType::kCommitResponse;
+  response.accepted = all_accepted;
+  response.ranges = std::move(accepted_ranges);
+  response.correlation = request.correlation;
+  response.incarnation = request.incarnation;
+  Reply(request.sender, slot);
+}
+
+void LogBroker::OnJoin(const Packet& request) {
+  Group& group = groups_[request.group];
+  group.members[request.member] = Member{true, request.incarnation, request.sender};
+  if (group.generation > 0) {
+    Rebalance(request.group);
+  } else if (!group.first_rebalance_pending) {
+    group.first_rebalance_pending = true;
+    engine_.ScheduleAfter(scenario_.initial_rebalance_delay, id_, kRebalanceDue, request.group);
+  }
+}
+
+void LogBroker::OnMemberExpired(std::uint64_t arg) {
+  const auto group_index = static_cast<std::uint32_t>(arg >> 48);
+  const auto member_index = static_cast<std::uint32_t>((arg >> 32) & 0xffff);
+  Group& group = groups_[group_index];
+  Member& member = group.members[member_index];
+  // A member that rejoined since has a new incarnation and is not the one that went silent.
+  if (!member.live || (member.incarnation & 0xffffffff) != (arg & 0xffffffff)) return;
+  member.live = false;
+  if (group.generation > 0) Rebalance(group_index);
+}
+
+void LogBroker::Rebalance(std::uint32_t group_index) {
+  Group& group = groups_[group_index];
+  std::vector<int> live;
+  for (std::size_t m = 0; m < group.members.size(); ++m) {
+    if (group.members[m].live) live.push_back(static_cast<int>(m));
+  }
+  group.owners = AssignPartitions(group.owners, live);
+  ++group.generation;
+  metrics_[group_index]->CountRebalance();
+  if (trace_) {
+    trace_->Record(engine_.now(), "rebalance",
+                   {TraceField::Text("group", group.config->group),
+                    TraceField::Number("generation", group.generation),
+                    TraceField::Number("members", static_cast<std::int64_t>(live.size()))});
+  }
+  for (int member : live) SendAssignment(group_index, static_cast<std::uint32_t>(member));
+}
+
+void LogBroker::SendAssignment(std::uint32_t group_index, std::uint32_t member_index) {
+  const Group& group = groups_[group_index];
+  const Member& member = group.members[member_index];
+  const std::uint32_t slot = network_.NewPacket();
+  Packet& assignment = network_.packet(slot);
+  assignment.type = PacketType::kAssignment;
+  assignment.group = group_index;
+  assignment.member = member_index;
+  assignment.incarnation = member.incarnation;
+  assignment.generation = group.generation;
+  for (std::uint32_t p = 0; p < group.owners.size(); ++p) {
+    if (group.owners[p] != static_cast<int>(member_index)) continue;
+    assignment.ranges.push_back({p, group.committed[p], log_end(group.topic, p)});
+  }
+  Reply(member.component, slot);
+}
+
+void LogBroker::Reply(sim::ComponentId client, std::uint32_t slot) {
+  assert(client < reply_links_.size());
+  network_.Send(reply_links_[client], slot);
+}
+
+}  // namespace deliverysim::models

@@ -1,0 +1,126 @@
+// A Kafka-style log broker: topics of partitions, each an append-only log addressed by offset,
+// and a group coordinator per consumer group that assigns partitions and stores committed
+// offsets.
+//
+// What it reproduces (Kafka 3.x documentation, with the simplifications named):
+//   - A produce appends the record at the partition's log end offset and, unless the producer
+//     asked for acks=0, replies with that offset. A repeated produce appends a second copy:
+//     without idempotence the broker cannot tell a retry from a new message.
+//   - A fetch returns records from the requested positions; with none available it waits up
+//     to the group's fetch_max_wait for one to arrive (a long poll).
+//   - A commit stores a partition's offset only when its sender is the partition's current
+//     owner in the current incarnation; otherwise it is refused, as a commit from a member of
+//     an older generation is refused.
+//   - A crashed member is noticed after its session timeout; a joining member is noticed at
+//     once. Each change of the live set reassigns partitions (see assignment.h); the first
+//     assignment of a group waits for initial_rebalance_delay so that its members can join.
+// One broker, no replication: every record appended is durable and visible at once.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "models/group_metrics.h"
+#include "models/message.h"
+#include "models/network.h"
+#include "models/scenario.h"
+#include "sim/engine.h"
+#include "sim/trace.h"
+
+namespace deliverysim::models {
+
+class LogBroker : public sim::Component {
+ public:
+  // Event kinds besides kPacketArrived.
+  static constexpr std::uint32_t kFetchExpired = 1;   // arg: parked fetch slot | token << 32
+  static constexpr std::uint32_t kRebalanceDue = 2;   // arg: group
+  static constexpr std::uint32_t kMemberExpired = 3;  // arg: see MemberExpiryArg
+
+  static std::uint64_t MemberExpiryArg(std::uint32_t group, std::uint32_t member,
+                                       std::uint64_t incarnation);
+
+  LogBroker(sim::Engine& engine, Network& network, const Scenario& scenario,
+            std::vector<GroupMetrics*> metrics, sim::TraceSink* trace);
+
+  void set_id(sim::ComponentId id) { id_ = id; }
+  sim::ComponentId id() const { return id_; }
+
+  // Opens the reply link to a client (producer or consumer instance) called `name`.
+  void AddClient(const std::string& name, sim::ComponentId client);
+
+  void OnEvent(const sim::Event& event) override;
+
+  // Reading the logs. A consumer reads records at offsets a fetch response named; the log is
+  // append-only, so what a response named never changes.
+  std::int64_t log_end(std::uint32_t topic, std::uint32_t partition) const {
+    return static_cast<std::int64_t>(topics_[topic].partitions[partition].size());
+  }
+  const Record& record(std::uint32_t topic, std::uint32_t partition, std::int64_t offset) const {
+    return topics_[topic].partitions[partition][static_cast<std::size_t>(offset)];
+  }
+  std::uint32_t partitions(std::uint32_t topic) const {
+    return static_cast<std::uint32_t>(topics_[topic].partitions.size());
+  }
+
+  // The group's committed offset of a partition; -1 when nothing was committed.
+  std::int64_t committed(std::uint32_t group, std::uint32_t partition) const {
+    return groups_[group].committed[partition];
+  }
+
+ private:
+  struct Topic {
+    std::string name;
+    std::vector<std::vector<Record>> partitions;
+  };
+  struct Member {
+    bool live = false;
+    std::uint64_t incarnation = 0;
+    sim::ComponentId component = 0;
+  };
+  struct Group {
+    const ConsumerGroupConfig* config;
+    std::uint32_t topic;
+    std::vector<Member> members;
+    std::vector<int> owners;              // per partition: member index or kUnowned
+    std::vector<std::int64_t> committed;  // per partition: -1 until the first commit
+    std::uint32_t generation = 0;
+    bool first_rebalance_pending = false;
+  };
+  struct ParkedFetch {
+    std::uint32_t request = 0;  // packet slot of the fetch, kept until the reply
+    std::uint64_t token = 0;    // tells a live parking from a stale expiry event
+    bool active = false;
+  };
+
+  void OnPacket(std::uint32_t slot);
+  void OnProduce(const Packet& request);
+  void OnFetch(std::uint32_t slot);
+  void OnCommit(const Packet& request);
+  void OnJoin(const Packet& request);
+  void OnMemberExpired(std::uint64_t arg);
+  void OnFetchExpired(std::uint64_t arg);
+
+  bool HasRecordsFor(const Packet& fetch) const;
+  void ReplyToFetch(std::uint32_t request_slot);
+  void WakeParkedFetches(std::uint32_t topic, std::uint32_t partition);
+  void Rebalance(std::uint32_t group);
+  void SendAssignment(std::uint32_t group, std::uint32_t member);
+  void Reply(sim::ComponentId client, std::uint32_t slot);
+
+  sim::Engine& engine_;
+  Network& network_;
+  const Scenario& scenario_;
+  std::vector<GroupMetrics*> metrics_;
+  sim::TraceSink* trace_;
+  sim::ComponentId id_ = 0;
+  std::vector<Topic> topics_;
+  std::vector<Group> groups_;
+  std::vector<LinkId> reply_links_;    // by client component id
+  std::vector<std::string> client_names_;
+  std::vector<ParkedFetch> parked_;
+  std::uint64_t next_park_token_ = 1;
+  std::uint64_t fetches_answered_ = 0;
+};
+
+}  // namespace deliverysim::models

@@ -1,0 +1,31 @@
+// Messages as the models see them. A message is one business event a producer's application
+// committed to publish; retries and redeliveries carry the same MessageId.
+#pragma once
+
+#include <cstdint>
+
+#include "sim/time.h"
+
+namespace deliverysim::models {
+
+// Identifies a message by its producer and the producer's running count, so that adding a
+// producer never renumbers another producer's messages.
+struct MessageId {
+  std::uint32_t producer = 0;
+  std::uint32_t number = 0;
+
+  friend bool operator==(MessageId, MessageId) = default;
+};
+
+// Messages published without a key carry this key; they have no per-key order to keep.
+inline constexpr std::uint32_t kNoKey = UINT32_MAX;
+
+// One entry of a partition's log: the message and what a consumer needs to process it.
+struct Record {
+  MessageId id;
+  std::uint32_t key = kNoKey;
+  std::uint32_t sequence = 0;  // position of this message among its key's messages
+  sim::Time intent_time = 0;   // when the producer's application committed to publish it
+};
+
+}  // namespace deliverysim::models

@@ -1,0 +1,32 @@
+#include "models/scenario.h"
+
+namespace deliverysim::models {
+
+std::string InstanceName(const std::string& group, std::uint32_t index) {
+  return group + "-" + std::to_string(index + 1);
+}
+
+const char* CommitStrategyName(CommitStrategy strategy) {
+  switch (strategy) {
+    case CommitStrategy::kBeforeProcessing: return "before-processing";
+    case CommitStrategy::kAfterProcessing: return "after-processing";
+    case CommitStrategy::kAutoCommitOnPoll: return "auto-commit-on-poll";
+    case CommitStrategy::kAutoCommitTimer: return "auto-commit-timer";
+    case CommitStrategy::kInbox: return "inbox";
+  }
+  return "?";
+}
+
+const char* CrashStepName(CrashStep step) {
+  switch (step) {
+    case CrashStep::kAtTime: return "at-time";
+    case CrashStep::kBeforeEffect: return "before-effect";
+    case CrashStep::kAfterEffect: return "after-effect";
+    case CrashStep::kBeforeCommit: return "before-commit";
+    case CrashStep::kAfterCommit: return "after-commit";
+    case CrashStep::kBetweenEffectAndCommit: return "between-effect-and-commit";
+  }
+  return "?";
+}
+
+}  // namespace deliverysim::models

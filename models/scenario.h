@@ -1,0 +1,125 @@
+// A scenario: the system to simulate and the faults to inject, as plain values. app/ builds one
+// from a YAML file; the models read it and never see YAML.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/distribution.h"
+#include "sim/time.h"
+
+namespace deliverysim::models {
+
+enum class Arrivals { kConstant, kPoisson };
+
+enum class CommitStrategy {
+  kBeforeProcessing,  // commit the batch, then process it: at-most-once
+  kAfterProcessing,   // process the batch, then commit it: at-least-once
+  kAutoCommitOnPoll,  // Java client: each poll commits what the previous poll returned
+  kAutoCommitTimer,   // librdkafka: a timer commits offsets stored at hand-over
+  kInbox,             // after-processing plus an inbox table: exactly-once effects
+};
+
+enum class OffsetReset { kEarliest, kLatest };
+
+// Where a crash fault strikes a consumer instance. kAtTime strikes wherever the instance is.
+enum class CrashStep {
+  kAtTime,
+  kBeforeEffect,             // a record was handed to the handler; its effect has not run
+  kAfterEffect,              // a side effect has just run
+  kBeforeCommit,             // a commit is about to be sent
+  kAfterCommit,              // a commit has just been accepted
+  kBetweenEffectAndCommit,   // whichever of the two above splits an effect from its commit
+};
+
+struct TopicConfig {
+  std::string name;
+  std::uint32_t partitions = 1;
+};
+
+struct ProducerConfig {
+  std::string name;
+  std::string topic;
+  double rate_per_second = 1;
+  Arrivals arrivals = Arrivals::kConstant;
+  std::uint32_t keys = 0;       // 0: messages carry no key and go round-robin
+  double zipf_exponent = 0;     // 0: keys equally popular
+  int acks = -1;                // 0, 1, or -1 for "all"
+  std::uint32_t max_attempts = 0;  // 0: retry until acknowledged
+  sim::Time request_timeout = 30 * sim::kSecond;
+  sim::Time retry_backoff = 100 * sim::kMillisecond;
+};
+
+struct ConsumerGroupConfig {
+  std::string group;
+  std::string topic;
+  std::uint32_t instances = 1;
+  sim::Distribution processing = sim::Distribution::Constant(0);
+  CommitStrategy commit = CommitStrategy::kAfterProcessing;
+  sim::Time auto_commit_interval = 5 * sim::kSecond;
+  std::uint32_t max_poll_records = 500;
+  sim::Time fetch_max_wait = 500 * sim::kMillisecond;
+  sim::Time session_timeout = 45 * sim::kSecond;
+  sim::Time request_timeout = 30 * sim::kSecond;
+  OffsetReset auto_offset_reset = OffsetReset::kLatest;
+};
+
+// Properties of the one-way link from `from` to `to`.
+struct LinkConfig {
+  std::string from;
+  std::string to;
+  bool has_latency = false;  // otherwise the network's default latency
+  sim::Distribution latency;
+  double loss = 0;
+  double duplicate = 0;
+};
+
+struct NetworkConfig {
+  sim::Distribution latency = sim::Distribution::Constant(sim::kMillisecond);
+  std::vector<LinkConfig> links;
+};
+
+struct CrashFault {
+  std::string target;  // a producer or a consumer instance
+  sim::Time at = 0;    // the time, or for a step, the earliest time it may strike
+  CrashStep step = CrashStep::kAtTime;
+  sim::Time restart_after = sim::kForever;  // kForever: stays down
+};
+
+// Extra loss, duplication and delay on one-way links for a window of time.
+struct LinkFault {
+  std::string from;
+  std::string to;
+  sim::Time start = 0;
+  sim::Time end = sim::kForever;  // faults stop when the drain period begins in any case
+  double loss = 0;
+  double duplicate = 0;
+  bool has_delay = false;
+  sim::Distribution delay;
+};
+
+struct Scenario {
+  std::string name;
+  std::string description;
+  std::uint64_t seed = 1;
+  sim::Time duration = 0;
+  sim::Time drain = 0;
+  sim::Time sample_interval = 100 * sim::kMillisecond;
+  sim::Time initial_rebalance_delay = 3 * sim::kSecond;
+  std::vector<TopicConfig> topics;
+  std::vector<ProducerConfig> producers;
+  std::vector<ConsumerGroupConfig> consumers;
+  NetworkConfig network;
+  std::vector<CrashFault> crashes;
+  std::vector<LinkFault> link_faults;
+};
+
+// The name of instance `index` (0-based) of a consumer group: "billing-1" for index 0.
+std::string InstanceName(const std::string& group, std::uint32_t index);
+
+// The stable names used in scenario files; CommitStrategyName(kInbox) == "inbox".
+const char* CommitStrategyName(CommitStrategy strategy);
+const char* CrashStepName(CrashStep step);
+
+}  // namespace deliverysim::models
