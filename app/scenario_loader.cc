@@ -328,6 +328,7 @@ void LoadFault(const Node& node, Scenario& scenario) {
     if (node.Has("step")) {
       crash.step = node.Get("step").Choice<models::CrashStep>({
           {"before-effect", models::CrashStep::kBeforeEffect},
+          {"mid-processing", models::CrashStep::kMidProcessing},
           {"after-effect", models::CrashStep::kAfterEffect},
           {"before-commit", models::CrashStep::kBeforeCommit},
           {"after-commit", models::CrashStep::kAfterCommit},

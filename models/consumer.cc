@@ -60,6 +60,12 @@ void ConsumerInstance::OnEvent(const sim::Event& event) {
     case kRestart:
       Restart(event.arg);
       break;
+    case kMidProcessingCrash:
+      if (alive_ && event.arg == incarnation_) {
+        TraceCrashStep(CrashStep::kMidProcessing);
+        Crash(mid_processing_restart_after_);
+      }
+      break;
     default:
       assert(false && "unknown consumer event");
   }
@@ -207,7 +213,12 @@ void ConsumerInstance::ProcessNext() {
   }
   if (MaybeCrashAt(CrashStep::kBeforeEffect)) return;
   phase_ = Phase::kProcessing;
-  engine_.ScheduleAfter(config_.processing.SampleTime(random_), self_, kProcessed, incarnation_);
+  const sim::Time processing = config_.processing.SampleTime(random_);
+  engine_.ScheduleAfter(processing, self_, kProcessed, incarnation_);
+  if (auto armed = TakeArmedCrash(CrashStep::kMidProcessing)) {
+    mid_processing_restart_after_ = armed->restart_after;
+    engine_.ScheduleAfter(processing / 2, self_, kMidProcessingCrash, incarnation_);
+  }
 }
 
 void ConsumerInstance::OnProcessed(std::uint64_t incarnation) {
@@ -322,20 +333,29 @@ void ConsumerInstance::ArmCrash(CrashStep step, sim::Time not_before, sim::Time 
   armed_.push_back({step, not_before, restart_after});
 }
 
-bool ConsumerInstance::MaybeCrashAt(CrashStep step) {
+std::optional<ConsumerInstance::ArmedCrash> ConsumerInstance::TakeArmedCrash(CrashStep step) {
   for (auto it = armed_.begin(); it != armed_.end(); ++it) {
     if (it->step != step || engine_.now() < it->not_before) continue;
-    const sim::Time restart_after = it->restart_after;
+    const ArmedCrash armed = *it;
     armed_.erase(it);
-    if (trace_) {
-      trace_->Record(engine_.now(), "crash-at-step",
-                     {TraceField::Text("component", name_),
-                      TraceField::Text("step", CrashStepName(step))});
-    }
-    Crash(restart_after);
-    return true;
+    return armed;
   }
-  return false;
+  return std::nullopt;
+}
+
+bool ConsumerInstance::MaybeCrashAt(CrashStep step) {
+  const auto armed = TakeArmedCrash(step);
+  if (!armed) return false;
+  TraceCrashStep(step);
+  Crash(armed->restart_after);
+  return true;
+}
+
+void ConsumerInstance::TraceCrashStep(CrashStep step) {
+  if (!trace_) return;
+  trace_->Record(engine_.now(), "crash-at-step",
+                 {TraceField::Text("component", name_),
+                  TraceField::Text("step", CrashStepName(step))});
 }
 
 void ConsumerInstance::Crash(sim::Time restart_after) {

@@ -25,6 +25,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,7 @@ class ConsumerInstance : public sim::Component {
   static constexpr std::uint32_t kRequestTimeout = 2;  // arg: request serial
   static constexpr std::uint32_t kAutoCommitTick = 3;  // arg: incarnation
   static constexpr std::uint32_t kRestart = 4;         // arg: incarnation that crashed
+  static constexpr std::uint32_t kMidProcessingCrash = 5;  // arg: incarnation
 
   // `inbox` is the group's inbox table, shared by its instances; null unless commit is inbox.
   ConsumerInstance(sim::Engine& engine, Network& network, const LogBroker& broker,
@@ -107,6 +109,9 @@ class ConsumerInstance : public sim::Component {
   void EndBatch();
   CommitOutcome Commit(bool wait_for_reply, AfterCommit after);
   bool MaybeCrashAt(CrashStep step);
+  // Removes and returns the first armed crash for `step` that may strike now, if any.
+  std::optional<ArmedCrash> TakeArmedCrash(CrashStep step);
+  void TraceCrashStep(CrashStep step);
   std::uint32_t NewRequest(PacketType type);
 
   sim::Engine& engine_;
@@ -140,6 +145,7 @@ class ConsumerInstance : public sim::Component {
   std::vector<std::uint32_t> committing_partitions_;  // of the awaited commit
   sim::Time next_auto_commit_ = 0;
   std::vector<ArmedCrash> armed_;
+  sim::Time mid_processing_restart_after_ = 0;  // of the mid-processing crash scheduled
 };
 
 }  // namespace deliverysim::models

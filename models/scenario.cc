@@ -21,6 +21,7 @@ const char* CrashStepName(CrashStep step) {
   switch (step) {
     case CrashStep::kAtTime: return "at-time";
     case CrashStep::kBeforeEffect: return "before-effect";
+    case CrashStep::kMidProcessing: return "mid-processing";
     case CrashStep::kAfterEffect: return "after-effect";
     case CrashStep::kBeforeCommit: return "before-commit";
     case CrashStep::kAfterCommit: return "after-commit";

@@ -27,6 +27,7 @@ enum class OffsetReset { kEarliest, kLatest };
 enum class CrashStep {
   kAtTime,
   kBeforeEffect,             // a record was handed to the handler; its effect has not run
+  kMidProcessing,            // halfway through the processing of a record
   kAfterEffect,              // a side effect has just run
   kBeforeCommit,             // a commit is about to be sent
   kAfterCommit,              // a commit has just been accepted
