@@ -47,10 +47,16 @@ std::size_t EditDistance(const std::string& a, const std::string& b) {
 // position and the key.
 class Node {
  public:
-  Node(YAML::Node node, std::string path, const std::string* file)
-      : node_(std::move(node)), path_(std::move(path)), file_(file) {}
+  // `key_mark` is where the key that led here stands, when there is one.
+  Node(YAML::Node node, std::string path, const std::string* file,
+       YAML::Mark key_mark = YAML::Mark::null_mark())
+      : node_(std::move(node)), path_(std::move(path)), file_(file), key_mark_(key_mark) {}
 
-  [[noreturn]] void Fail(const std::string& message) const { FailAt(node_.Mark(), message); }
+  // yaml-cpp places an empty value at the token after it, often on a later line, so a complaint
+  // about an empty value points at its key instead.
+  [[noreturn]] void Fail(const std::string& message) const {
+    FailAt(node_.IsNull() && !key_mark_.is_null() ? key_mark_ : node_.Mark(), message);
+  }
 
   [[noreturn]] void FailAt(const YAML::Mark& mark, const std::string& message) const {
     throw LoadFailure{Error{*file_, mark.line + 1, mark.column + 1, path_, message}};
@@ -64,7 +70,12 @@ class Node {
     if (!node_.IsMap()) Fail("expected a map of keys (key: value)");
     std::set<std::string> seen;
     for (auto entry : node_) {
-      const std::string key = entry.first.as<std::string>();
+      if (!entry.first.IsScalar()) {
+        Node(entry.first, path_, file_)
+            .Fail(entry.first.IsNull() ? "a value without a key before its ':'"
+                                       : "a key must be a single word, not a list or a map");
+      }
+      const std::string key = entry.first.Scalar();
       const std::string path = Child(key);
       if (!seen.insert(key).second) {
         throw LoadFailure{Error{*file_, entry.first.Mark().line + 1,
@@ -72,6 +83,10 @@ class Node {
       }
       if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
       std::string message = "unknown key";
+      if (key.find(')') != std::string::npos) {
+        message += " (a value with a comma inside { } must be quoted, as in "
+                   "latency: \"uniform(1ms, 2ms)\")";
+      }
       const auto nearest = std::min_element(
           allowed.begin(), allowed.end(), [&](const std::string& x, const std::string& y) {
             return EditDistance(key, x) < EditDistance(key, y);
@@ -89,7 +104,7 @@ class Node {
   Node Get(const std::string& key) const {
     YAML::Node child = node_[key];
     if (!child.IsDefined()) Fail("missing required key '" + key + "'");
-    return Node(child, Child(key), file_);
+    return Node(child, Child(key), file_, KeyMark(key));
   }
 
   std::vector<Node> Items() const {
@@ -102,6 +117,7 @@ class Node {
   }
 
   std::string Text() const {
+    if (node_.IsNull()) Fail("the value is empty; expected a single value");
     if (!node_.IsScalar()) Fail("expected a single value, not a list or a map");
     return node_.Scalar();
   }
@@ -176,9 +192,17 @@ class Node {
     return path_.empty() ? key : path_ + "." + key;
   }
 
+  YAML::Mark KeyMark(const std::string& key) const {
+    for (const auto& entry : node_) {
+      if (entry.first.IsScalar() && entry.first.Scalar() == key) return entry.first.Mark();
+    }
+    return YAML::Mark::null_mark();
+  }
+
   YAML::Node node_;
   std::string path_;
   const std::string* file_;
+  YAML::Mark key_mark_;
 };
 
 // A key absent means its default; present, it is parsed by `read`.
@@ -369,7 +393,50 @@ void LoadFault(const Node& node, Scenario& scenario) {
     }
     return;
   }
+  // A misspelt 'crash' or 'link' is named as such, with the nearest spelling.
+  node.ExpectMap({"crash", "link", "at", "step", "after", "restart_after", "from", "until", "loss",
+                  "duplicate", "delay"});
   node.Fail("a fault needs 'crash' (a component crash) or 'link' (trouble on a link)");
+}
+
+// "billing-1 to billing-3": the instances of a group, for messages.
+std::string InstanceRange(const models::ConsumerGroupConfig& group) {
+  const std::string first = models::InstanceName(group.group, 0);
+  if (group.instances == 1) return first;
+  return first + " to " + models::InstanceName(group.group, group.instances - 1);
+}
+
+// The names a crash may strike, for messages: "order-service, billing-1 to billing-3".
+std::string CrashTargets(const Scenario& scenario) {
+  std::vector<std::string> names;
+  for (const models::ProducerConfig& producer : scenario.producers) names.push_back(producer.name);
+  for (const models::ConsumerGroupConfig& group : scenario.consumers) {
+    names.push_back(InstanceRange(group));
+  }
+  return names.empty() ? "none, as there are no producers or consumers" : Join(names);
+}
+
+// Checks that both ends of a link (in the network or in a fault) name a component, and that one
+// of them is the broker; a link that matched nothing would silently change nothing.
+void CheckLinkEnds(const Node& link, const std::set<std::string>& components,
+                   const Scenario& scenario) {
+  for (const auto& [from, to] : ParseLinkName(link)) {
+    for (const std::string& end : {from, to}) {
+      if (components.count(end)) continue;
+      std::vector<std::string> names{"broker"};
+      for (const models::ProducerConfig& producer : scenario.producers) {
+        names.push_back(producer.name);
+      }
+      for (const models::ConsumerGroupConfig& group : scenario.consumers) {
+        names.push_back(group.group);
+        names.push_back(InstanceRange(group));
+      }
+      link.Fail("no component called '" + end + "'; allowed: " + Join(names));
+    }
+    if (from != "broker" && to != "broker") {
+      link.Fail("every link runs between the broker and a client; one end must be 'broker'");
+    }
+  }
 }
 
 // Names must be unique and every reference must name something that exists.
@@ -413,6 +480,11 @@ void CheckReferences(const Node& root, const Scenario& scenario) {
       }
     }
   }
+  if (root.Has("network") && root.Get("network").Has("links")) {
+    for (const Node& item : root.Get("network").Get("links").Items()) {
+      CheckLinkEnds(item.Get("link"), components, scenario);
+    }
+  }
   if (!root.Has("faults")) return;
   std::vector<Node> faults = root.Get("faults").Items();
   std::size_t crash_index = 0;
@@ -423,7 +495,7 @@ void CheckReferences(const Node& root, const Scenario& scenario) {
       const bool is_producer = producers.count(crash.target) > 0;
       if (!is_instance && !is_producer) {
         fault.Get("crash").Fail("no producer or consumer instance called '" + crash.target +
-                                "' (instances are named GROUP-1, GROUP-2, ...)");
+                                "'; allowed: " + CrashTargets(scenario));
       }
       if (crash.step != models::CrashStep::kAtTime && !is_instance) {
         fault.Get("step").Fail("steps belong to consumer instances; '" + crash.target +
@@ -431,17 +503,7 @@ void CheckReferences(const Node& root, const Scenario& scenario) {
       }
       continue;
     }
-    for (const auto& [from, to] : ParseLinkName(fault.Get("link"))) {
-      for (const std::string& end : {from, to}) {
-        if (!components.count(end)) {
-          fault.Get("link").Fail("no component called '" + end + "'");
-        }
-      }
-      if (from != "broker" && to != "broker") {
-        fault.Get("link").Fail("every link runs between the broker and a client; "
-                               "one end must be 'broker'");
-      }
-    }
+    CheckLinkEnds(fault.Get("link"), components, scenario);
   }
 }
 
@@ -480,21 +542,41 @@ Scenario LoadRoot(const Node& root) {
   return scenario;
 }
 
+// yaml-cpp marks the end of a text that lacks a final newline as column 1 of its last line; an
+// error found at the end of the text says where the text really ends.
+Error YamlError(const YAML::Exception& e, const std::string& text, const std::string& file_name) {
+  int line = e.mark.line + 1;
+  int column = e.mark.column + 1;
+  if (e.mark.pos >= 0 && static_cast<std::size_t>(e.mark.pos) >= text.size()) {
+    const std::size_t last_newline = text.rfind('\n');
+    line = 1 + static_cast<int>(std::count(text.begin(), text.end(), '\n'));
+    column = 1 + static_cast<int>(last_newline == std::string::npos
+                                      ? text.size()
+                                      : text.size() - last_newline - 1);
+  }
+  return Error{file_name, line, column, "", "not valid YAML: " + e.msg};
+}
+
 }  // namespace
 
 Result<models::Scenario> LoadScenarioText(const std::string& text, const std::string& file_name) {
   try {
-    YAML::Node document = YAML::Load(text);
-    if (!document.IsDefined() || document.IsNull()) {
+    const std::vector<YAML::Node> documents = YAML::LoadAll(text);
+    if (documents.empty() || documents[0].IsNull()) {
       return Error{file_name, 1, 1, "", "the file is empty; a scenario needs at least name, "
                                         "duration and topics"};
     }
-    return LoadRoot(Node(document, "", &file_name));
+    // A second document after '---' would otherwise be dropped without a word.
+    for (std::size_t i = 1; i < documents.size(); ++i) {
+      if (documents[i].IsNull()) continue;
+      return Error{file_name, documents[i].Mark().line + 1, documents[i].Mark().column + 1, "",
+                   "a scenario file holds one YAML document; this is a second one"};
+    }
+    return LoadRoot(Node(documents[0], "", &file_name));
   } catch (const LoadFailure& failure) {
     return failure.error;
   } catch (const YAML::Exception& e) {
-    return Error{file_name, e.mark.line + 1, e.mark.column + 1, "",
-                 "not valid YAML: " + e.msg};
+    return YamlError(e, text, file_name);
   }
 }
 

@@ -114,7 +114,10 @@ Parsed<sim::Distribution> ParseDistribution(std::string_view text) {
     }
     return std::string("expected ") + kDistributionHelp;
   }
-  if (text.back() != ')') return std::string("expected ") + kDistributionHelp;
+  if (text.back() != ')') {
+    return std::string("unclosed '(' (inside { } a value with a comma must be quoted); expected ") +
+           kDistributionHelp;
+  }
   const std::string_view name = Trim(text.substr(0, open));
   const auto args = SplitArguments(text.substr(open + 1, text.size() - open - 2));
   auto duration = [&](std::size_t i) -> std::optional<double> {

@@ -104,7 +104,10 @@ std::uint32_t ConsumerInstance::NewRequest(PacketType type) {
 
 void ConsumerInstance::SendJoin() {
   phase_ = Phase::kWaitingForAssignment;
-  network_.Send(link_, NewRequest(PacketType::kJoinGroup));
+  const std::uint32_t slot = NewRequest(PacketType::kJoinGroup);
+  awaited_ = network_.packet(slot).correlation;
+  network_.Send(link_, slot);
+  engine_.ScheduleAfter(config_.request_timeout, self_, kRequestTimeout, awaited_);
 }
 
 void ConsumerInstance::OnAssignment(const Packet& packet) {
@@ -113,7 +116,10 @@ void ConsumerInstance::OnAssignment(const Packet& packet) {
   generation_seen_ = packet.generation;
   pending_assignment_ = packet.ranges;
   has_pending_assignment_ = true;
-  if (phase_ == Phase::kWaitingForAssignment) Poll();
+  if (phase_ == Phase::kWaitingForAssignment) {
+    awaited_ = 0;
+    Poll();
+  }
 }
 
 void ConsumerInstance::ApplyAssignment() {
@@ -142,19 +148,17 @@ void ConsumerInstance::ApplyAssignment() {
 
 void ConsumerInstance::Poll() {
   if (has_pending_assignment_) ApplyAssignment();
-  const bool owns_any = std::any_of(partitions_.begin(), partitions_.end(),
-                                    [](const PartitionState& s) { return s.owned; });
-  if (!owns_any) {
-    phase_ = Phase::kWaitingForAssignment;
-    return;
-  }
   if (config_.commit == CommitStrategy::kAutoCommitOnPoll && engine_.now() >= next_auto_commit_) {
     next_auto_commit_ = engine_.now() + config_.auto_commit_interval;
     if (Commit(false, AfterCommit::kPoll) == CommitOutcome::kCrashed) return;
   }
 
+  // A fetch doubles as the heartbeat: it carries the generation the instance works in, and
+  // the coordinator answers a stale one with the current assignment. An instance that owns no
+  // partition still sends one, with no ranges, and the broker holds it for fetch_max_wait.
   const std::uint32_t slot = NewRequest(PacketType::kFetch);
   Packet& fetch = network_.packet(slot);
+  fetch.generation = generation_seen_;
   for (std::uint32_t p = 0; p < partitions_.size(); ++p) {
     if (partitions_[p].owned) fetch.ranges.push_back({p, partitions_[p].position, 0});
   }
@@ -308,7 +312,9 @@ void ConsumerInstance::OnCommitResponse(const Packet& packet) {
 void ConsumerInstance::OnRequestTimeout(std::uint64_t serial) {
   if (!alive_ || serial != awaited_) return;  // answered in time
   awaited_ = 0;
-  if (phase_ == Phase::kFetching) {
+  if (phase_ == Phase::kWaitingForAssignment) {
+    SendJoin();  // the join or its assignment was lost
+  } else if (phase_ == Phase::kFetching) {
     Poll();
   } else if (phase_ == Phase::kCommitting &&
              Commit(true, after_commit_) == CommitOutcome::kNothingToCommit) {

@@ -21,7 +21,8 @@
 // offset, or by auto_offset_reset when there is none.
 //
 // Every request has a timeout (request_timeout) after which it is sent again, so a lossy link
-// slows the loop down but never stops it.
+// slows the loop down but never stops it. A join is repeated until an assignment arrives, and
+// each fetch carries the instance's generation so that a lost assignment is sent again.
 #pragma once
 
 #include <cstdint>

@@ -126,7 +126,16 @@ bool LogBroker::HasRecordsFor(const Packet& fetch) const {
 }
 
 void LogBroker::OnFetch(std::uint32_t slot) {
-  if (HasRecordsFor(network_.packet(slot))) {
+  const Packet& fetch = network_.packet(slot);
+  const Group& fetching_group = groups_[fetch.group];
+  const Member& member = fetching_group.members[fetch.member];
+  // The fetch is also the member's heartbeat: a member working in an old generation missed
+  // an assignment, so it gets the current one again, ahead of the fetch's reply.
+  if (member.live && member.incarnation == fetch.incarnation &&
+      fetch.generation != fetching_group.generation) {
+    SendAssignment(fetch.group, fetch.member);
+  }
+  if (HasRecordsFor(fetch)) {
     ReplyToFetch(slot);
     return;
   }
@@ -222,7 +231,13 @@ void LogBroker::OnCommit(const Packet& request) {
 
 void LogBroker::OnJoin(const Packet& request) {
   Group& group = groups_[request.group];
-  group.members[request.member] = Member{true, request.incarnation, request.sender};
+  Member& member = group.members[request.member];
+  // A repeated join (its assignment was lost) changes no membership: resend the assignment.
+  if (member.live && member.incarnation == request.incarnation) {
+    if (group.generation > 0) SendAssignment(request.group, request.member);
+    return;
+  }
+  member = Member{true, request.incarnation, request.sender};
   if (group.generation > 0) {
     Rebalance(request.group);
   } else if (!group.first_rebalance_pending) {
