@@ -5,16 +5,22 @@
 
 namespace deliverysim::models {
 
-GroupMetrics::GroupMetrics(const MessageLedger& ledger, std::vector<std::uint32_t> producers,
-                           const std::vector<std::uint32_t>& keys_per_producer)
-    : ledger_(ledger) {
+GroupMetrics::GroupMetrics(MessageLedger& ledger, const std::vector<std::uint32_t>& producers,
+                           const std::vector<std::uint32_t>& keys_per_producer) {
   for (std::uint32_t producer : producers) {
     if (producer >= slot_of_producer_.size()) slot_of_producer_.resize(producer + 1, -1);
     slot_of_producer_[producer] = static_cast<int>(per_producer_.size());
-    PerProducer entry{producer, {}, {}, 0, {}};
+    PerProducer entry{producer, {}, {}, 0, {}, {}};
     entry.highest_sequence_plus_one.assign(keys_per_producer[producer], 0);
     per_producer_.push_back(std::move(entry));
+    ledger.Watch(producer, this);
   }
+}
+
+void GroupMetrics::OnIntent(MessageId id, sim::Time at) {
+  PerProducer& mine = Of(id);
+  ++mine.intended;
+  mine.unprocessed.Add(id.number, at, mine.processed, mine.intended - mine.processed.count());
 }
 
 GroupMetrics::PerProducer& GroupMetrics::Of(MessageId id) {
@@ -48,15 +54,8 @@ void GroupMetrics::OnEffect(const Record& record, sim::Time now) {
 void GroupMetrics::SampleTimeLag(sim::Time now) {
   sim::Time oldest_age = 0;
   for (PerProducer& mine : per_producer_) {
-    const std::uint64_t intended = ledger_.intended(mine.producer);
-    // The cursor only moves forward, so the scan costs O(1) per message over a run.
-    while (mine.oldest_unprocessed < intended && mine.processed.Test(mine.oldest_unprocessed)) {
-      ++mine.oldest_unprocessed;
-    }
-    if (mine.oldest_unprocessed < intended) {
-      const sim::Time age = now - ledger_.intent_time(mine.producer, mine.oldest_unprocessed);
-      oldest_age = std::max(oldest_age, age);
-    }
+    const sim::Time oldest = mine.unprocessed.OldestIntentTime(mine.processed);
+    if (oldest >= 0) oldest_age = std::max(oldest_age, now - oldest);
   }
   lag_time_.Record(oldest_age);
 }
@@ -64,7 +63,7 @@ void GroupMetrics::SampleTimeLag(sim::Time now) {
 void GroupMetrics::Finish(GroupResult& result) const {
   std::uint64_t intended = 0, processed = 0, delivered_ids = 0;
   for (const PerProducer& mine : per_producer_) {
-    intended += ledger_.intended(mine.producer);
+    intended += mine.intended;
     processed += mine.processed.count();
     delivered_ids += mine.delivered.count();
   }

@@ -1,8 +1,9 @@
 // The measuring instrument of one consumer group: it watches deliveries and side effects and
 // turns them into the metrics of docs/METRICS.md. It observes; it never changes what happens.
 //
-// Memory: a few bits per message id (delivered, processed) and one counter per key; samples go
-// into fixed-size histograms. Nothing is kept per delivery.
+// Memory: two bits per message id (delivered, processed), one counter per key, and an entry per
+// message not yet processed; samples go into fixed-size histograms. Nothing is kept per
+// delivery.
 #pragma once
 
 #include <cstdint>
@@ -11,17 +12,22 @@
 #include "models/ledger.h"
 #include "models/message.h"
 #include "models/run_result.h"
+#include "models/unprocessed_intents.h"
 #include "sim/bitset.h"
 #include "sim/histogram.h"
 #include "sim/time.h"
 
 namespace deliverysim::models {
 
-class GroupMetrics {
+class GroupMetrics : public IntentWatcher {
  public:
   // `producers` lists the producers that publish to the group's topic, with their key counts.
-  GroupMetrics(const MessageLedger& ledger, std::vector<std::uint32_t> producers,
+  // Watches the ledger's intents of those producers.
+  GroupMetrics(MessageLedger& ledger, const std::vector<std::uint32_t>& producers,
                const std::vector<std::uint32_t>& keys_per_producer);
+
+  // A producer of the group's topic committed to publish `id`.
+  void OnIntent(MessageId id, sim::Time at) override;
 
   // A record was handed to a handler.
   void OnDelivery(const Record& record);
@@ -46,13 +52,13 @@ class GroupMetrics {
     std::uint32_t producer;
     sim::GrowableBitset delivered;
     sim::GrowableBitset processed;
-    std::uint64_t oldest_unprocessed = 0;  // every number below it is processed
+    std::uint64_t intended = 0;
+    UnprocessedIntents unprocessed;
     std::vector<std::uint32_t> highest_sequence_plus_one;  // per key; 0: none processed yet
   };
 
   PerProducer& Of(MessageId id);
 
-  const MessageLedger& ledger_;
   std::vector<PerProducer> per_producer_;
   std::vector<int> slot_of_producer_;  // producer index -> position in per_producer_, or -1
   std::uint64_t deliveries_ = 0;
