@@ -9,14 +9,6 @@ namespace deliverysim::models {
 
 namespace {
 using sim::TraceField;
-
-std::uint32_t TopicIndex(const Scenario& scenario, const std::string& name) {
-  for (std::uint32_t t = 0; t < scenario.topics.size(); ++t) {
-    if (scenario.topics[t].name == name) return t;
-  }
-  assert(false && "the loader checks that every topic named exists");
-  return 0;
-}
 }  // namespace
 
 std::uint64_t LogBroker::MemberExpiryArg(std::uint32_t group, std::uint32_t member,

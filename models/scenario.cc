@@ -1,6 +1,16 @@
 #include "models/scenario.h"
 
+#include <cassert>
+
 namespace deliverysim::models {
+
+std::uint32_t TopicIndex(const Scenario& scenario, const std::string& name) {
+  for (std::uint32_t t = 0; t < scenario.topics.size(); ++t) {
+    if (scenario.topics[t].name == name) return t;
+  }
+  assert(false && "the loader checks that every topic named exists");
+  return 0;
+}
 
 std::string InstanceName(const std::string& group, std::uint32_t index) {
   return group + "-" + std::to_string(index + 1);

@@ -116,6 +116,10 @@ struct Scenario {
   std::vector<LinkFault> link_faults;
 };
 
+// The index of the topic called `name` in scenario.topics. REQUIRES: it exists (the loader
+// checks every reference).
+std::uint32_t TopicIndex(const Scenario& scenario, const std::string& name);
+
 // The name of instance `index` (0-based) of a consumer group: "billing-1" for index 0.
 std::string InstanceName(const std::string& group, std::uint32_t index);
 

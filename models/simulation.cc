@@ -5,24 +5,16 @@
 
 namespace deliverysim::models {
 
-namespace {
-
-std::uint32_t TopicIndex(const Scenario& scenario, const std::string& name) {
-  for (std::uint32_t t = 0; t < scenario.topics.size(); ++t) {
-    if (scenario.topics[t].name == name) return t;
-  }
-  assert(false && "the loader checks that every topic named exists");
-  return 0;
-}
-
-}  // namespace
-
 // Samples every group's lag at a fixed interval, from time 0 to the end of the drain.
 class Simulation::Sampler : public sim::Component {
  public:
   Sampler(sim::Engine& engine, const Scenario& scenario, const LogBroker& broker,
           std::vector<GroupMetrics*> metrics)
-      : engine_(engine), scenario_(scenario), broker_(broker), metrics_(std::move(metrics)) {}
+      : engine_(engine), scenario_(scenario), broker_(broker), metrics_(std::move(metrics)) {
+    for (const ConsumerGroupConfig& group : scenario.consumers) {
+      topics_.push_back(TopicIndex(scenario, group.topic));
+    }
+  }
 
   void Start(sim::ComponentId self) {
     self_ = self;
@@ -31,7 +23,7 @@ class Simulation::Sampler : public sim::Component {
 
   void OnEvent(const sim::Event&) override {
     for (std::uint32_t g = 0; g < metrics_.size(); ++g) {
-      const std::uint32_t topic = TopicIndex(scenario_, scenario_.consumers[g].topic);
+      const std::uint32_t topic = topics_[g];
       for (std::uint32_t p = 0; p < broker_.partitions(topic); ++p) {
         const std::int64_t committed = broker_.committed(g, p);
         metrics_[g]->SampleMessageLag(broker_.log_end(topic, p) - (committed < 0 ? 0 : committed));
@@ -47,6 +39,7 @@ class Simulation::Sampler : public sim::Component {
   const Scenario& scenario_;
   const LogBroker& broker_;
   std::vector<GroupMetrics*> metrics_;
+  std::vector<std::uint32_t> topics_;  // per group
   sim::ComponentId self_ = 0;
 };
 
