@@ -6,14 +6,23 @@ namespace deliverysim::sim {
 
 namespace {
 constexpr std::size_t kArity = 4;
+
+__extension__ typedef unsigned __int128 OrderKey;  // GCC and Clang; -Wpedantic needs the marker
+
+// (time, sequence) as one unsigned number, so that comparing two events is one wide compare
+// without data-dependent branches. Times are never negative, so the shift keeps their order.
+inline OrderKey KeyOf(const Event& event) {
+  return (static_cast<OrderKey>(static_cast<std::uint64_t>(event.at)) << 64) | event.sequence;
 }
+}  // namespace
 
 void EventQueue::Push(const Event& event) {
   std::size_t hole = heap_.size();
   heap_.push_back(event);
+  const OrderKey key = KeyOf(event);
   while (hole > 0) {
-    std::size_t parent = (hole - 1) / kArity;
-    if (!RunsBefore(event, heap_[parent])) break;
+    const std::size_t parent = (hole - 1) / kArity;
+    if (key >= KeyOf(heap_[parent])) break;
     heap_[hole] = heap_[parent];
     hole = parent;
   }
@@ -22,25 +31,36 @@ void EventQueue::Push(const Event& event) {
 
 Event EventQueue::Pop() {
   assert(!heap_.empty());
-  Event first = heap_.front();
-  Event last = heap_.back();
+  const Event first = heap_.front();
+  const Event last = heap_.back();
   heap_.pop_back();
   const std::size_t n = heap_.size();
   if (n == 0) return first;
 
-  // Sift the former last element down from the root.
+  // Bottom-up: walk the hole down to a leaf along the smallest children without comparing
+  // against `last`, which usually belongs near the bottom anyway, then sift `last` up.
   std::size_t hole = 0;
   for (;;) {
-    std::size_t child = hole * kArity + 1;
+    const std::size_t child = hole * kArity + 1;
     if (child >= n) break;
-    std::size_t end = child + kArity < n ? child + kArity : n;
+    const std::size_t end = child + kArity < n ? child + kArity : n;
     std::size_t best = child;
+    OrderKey best_key = KeyOf(heap_[child]);
     for (std::size_t c = child + 1; c < end; ++c) {
-      if (RunsBefore(heap_[c], heap_[best])) best = c;
+      const OrderKey key = KeyOf(heap_[c]);
+      const bool smaller = key < best_key;
+      best = smaller ? c : best;
+      best_key = smaller ? key : best_key;
     }
-    if (!RunsBefore(heap_[best], last)) break;
     heap_[hole] = heap_[best];
     hole = best;
+  }
+  const OrderKey last_key = KeyOf(last);
+  while (hole > 0) {
+    const std::size_t parent = (hole - 1) / kArity;
+    if (last_key >= KeyOf(heap_[parent])) break;
+    heap_[hole] = heap_[parent];
+    hole = parent;
   }
   heap_[hole] = last;
   return first;

@@ -3,8 +3,10 @@
 // Invariants:
 //   1. heap_[i] never runs after any of its children heap_[4i+1 .. 4i+4].
 //   2. Sequence numbers are unique, so the order is total and the run is deterministic.
-// A 4-ary heap halves the depth of a binary heap and keeps siblings in one cache line pair;
-// with 32-byte events that is the cheapest layout measured in bench/engine_bench.cc.
+// A 4-ary heap halves the depth of a binary heap. Pop walks the hole down to a leaf before
+// placing the heap's last element (bottom-up), saving the comparisons against an element that
+// usually belongs near the bottom; bench/engine_bench.cc compares it with std::priority_queue.
+// REQUIRES of every event: at >= 0.
 #pragma once
 
 #include <cstddef>
