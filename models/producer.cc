@@ -63,7 +63,7 @@ void Producer::OnEvent(const sim::Event& event) {
       OnIntent(event.arg);
       break;
     case kTimeout:
-      OnTimeout(event.arg);
+      OnTimeoutTimer(event.arg);
       break;
     case kRetry: {
       const auto slot = static_cast<std::uint32_t>(event.arg & 0xffffffff);
@@ -146,7 +146,23 @@ void Producer::Send(std::uint32_t slot) {
     in_flight_.Release(slot);
     return;
   }
-  engine_.ScheduleAfter(config_.request_timeout, self_, kTimeout, SlotArg(slot, entry.last_send));
+  deadlines_.push_back({engine_.now() + config_.request_timeout, slot, entry.last_send});
+  if (!timer_armed_) ArmTimeoutTimer();
+}
+
+void Producer::ArmTimeoutTimer() {
+  timer_armed_ = !deadlines_.empty();
+  if (timer_armed_) engine_.Schedule(deadlines_.front().at, self_, kTimeout, incarnation_);
+}
+
+void Producer::OnTimeoutTimer(std::uint64_t incarnation) {
+  if (incarnation != incarnation_) return;
+  while (!deadlines_.empty() && deadlines_.front().at <= engine_.now()) {
+    const Deadline due = deadlines_.front();
+    deadlines_.pop_front();
+    OnTimeout(due.slot, due.serial);
+  }
+  ArmTimeoutTimer();
 }
 
 void Producer::OnAck(const Packet& ack) {
@@ -167,10 +183,9 @@ void Producer::OnAck(const Packet& ack) {
   }
 }
 
-void Producer::OnTimeout(std::uint64_t arg) {
-  const auto slot = static_cast<std::uint32_t>(arg & 0xffffffff);
+void Producer::OnTimeout(std::uint32_t slot, std::uint32_t serial) {
   InFlight& entry = in_flight_[slot];
-  if (!entry.active || entry.last_send != (arg >> 32)) return;  // acknowledged meanwhile
+  if (!entry.active || entry.last_send != serial) return;  // acknowledged meanwhile
   if (config_.max_attempts != 0 && entry.attempts >= config_.max_attempts) {
     ++gave_up_;
     if (trace_) {
@@ -184,13 +199,15 @@ void Producer::OnTimeout(std::uint64_t arg) {
     in_flight_.Release(slot);
     return;
   }
-  engine_.ScheduleAfter(config_.retry_backoff, self_, kRetry, arg);
+  engine_.ScheduleAfter(config_.retry_backoff, self_, kRetry, SlotArg(slot, serial));
 }
 
 void Producer::Crash(sim::Time restart_after) {
   if (!alive_) return;
   alive_ = false;
   ++incarnation_;
+  deadlines_.clear();
+  timer_armed_ = false;
   // Crashes are rare, so a scan of every slot beats keeping a list of the active ones.
   for (std::uint32_t slot = 0; slot < in_flight_.capacity(); ++slot) {
     if (!in_flight_[slot].active) continue;

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,7 +29,7 @@ namespace deliverysim::models {
 class Producer : public sim::Component {
  public:
   static constexpr std::uint32_t kIntent = 1;   // arg: incarnation
-  static constexpr std::uint32_t kTimeout = 2;  // arg: in-flight slot | send serial << 32
+  static constexpr std::uint32_t kTimeout = 2;  // arg: incarnation
   static constexpr std::uint32_t kRetry = 3;    // arg: in-flight slot | send serial << 32
   static constexpr std::uint32_t kRestart = 4;  // arg: incarnation that crashed
 
@@ -65,7 +66,9 @@ class Producer : public sim::Component {
   std::uint32_t ChoosePartition(std::uint32_t key);
   void Send(std::uint32_t slot);
   void OnAck(const Packet& ack);
-  void OnTimeout(std::uint64_t arg);
+  void OnTimeoutTimer(std::uint64_t incarnation);
+  void OnTimeout(std::uint32_t slot, std::uint32_t serial);
+  void ArmTimeoutTimer();
   void Restart(std::uint64_t crashed_incarnation);
 
   sim::Engine& engine_;
@@ -90,6 +93,16 @@ class Producer : public sim::Component {
   std::uint32_t round_robin_ = 0;
   std::uint32_t send_serial_ = 0;
   sim::Pool<InFlight> in_flight_;
+
+  // Every send waits the same request_timeout, so deadlines come in send order: one engine
+  // timer for the earliest deadline serves them all, instead of one pending event per send.
+  struct Deadline {
+    sim::Time at;
+    std::uint32_t slot;
+    std::uint32_t serial;
+  };
+  std::deque<Deadline> deadlines_;
+  bool timer_armed_ = false;
 
   std::uint64_t sends_ = 0;
   std::uint64_t acknowledged_ = 0;
