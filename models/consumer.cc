@@ -107,7 +107,7 @@ void ConsumerInstance::SendJoin() {
   const std::uint32_t slot = NewRequest(PacketType::kJoinGroup);
   awaited_ = network_.packet(slot).correlation;
   network_.Send(link_, slot);
-  engine_.ScheduleAfter(config_.request_timeout, self_, kRequestTimeout, awaited_);
+  StartRequestTimer();
 }
 
 void ConsumerInstance::OnAssignment(const Packet& packet) {
@@ -165,7 +165,7 @@ void ConsumerInstance::Poll() {
   awaited_ = fetch.correlation;
   phase_ = Phase::kFetching;
   network_.Send(link_, slot);
-  engine_.ScheduleAfter(config_.request_timeout, self_, kRequestTimeout, awaited_);
+  StartRequestTimer();
 }
 
 void ConsumerInstance::OnFetchResponse(const Packet& packet) {
@@ -277,7 +277,7 @@ ConsumerInstance::CommitOutcome ConsumerInstance::Commit(bool wait_for_reply,
     for (const PartitionRange& range : commit.ranges) {
       committing_partitions_.push_back(range.partition);
     }
-    engine_.ScheduleAfter(config_.request_timeout, self_, kRequestTimeout, awaited_);
+    StartRequestTimer();
   }
   network_.Send(link_, slot);
   return CommitOutcome::kSent;
@@ -309,8 +309,23 @@ void ConsumerInstance::OnCommitResponse(const Packet& packet) {
   ProcessNext();
 }
 
-void ConsumerInstance::OnRequestTimeout(std::uint64_t serial) {
-  if (!alive_ || serial != awaited_) return;  // answered in time
+void ConsumerInstance::StartRequestTimer() {
+  request_deadline_ = engine_.now() + config_.request_timeout;
+  if (request_timer_pending_) return;  // it will find the new deadline when it fires
+  request_timer_pending_ = true;
+  engine_.Schedule(request_deadline_, self_, kRequestTimeout, incarnation_);
+}
+
+void ConsumerInstance::OnRequestTimeout(std::uint64_t incarnation) {
+  if (!alive_ || incarnation != incarnation_) return;
+  request_timer_pending_ = false;
+  if (awaited_ == 0) return;  // answered in time, and nothing else is awaited
+  if (engine_.now() < request_deadline_) {
+    // A newer request is awaited; its deadline is later.
+    request_timer_pending_ = true;
+    engine_.Schedule(request_deadline_, self_, kRequestTimeout, incarnation_);
+    return;
+  }
   awaited_ = 0;
   if (phase_ == Phase::kWaitingForAssignment) {
     SendJoin();  // the join or its assignment was lost
@@ -373,6 +388,7 @@ void ConsumerInstance::Crash(sim::Time restart_after) {
   ++incarnation_;
   phase_ = Phase::kDown;
   awaited_ = 0;
+  request_timer_pending_ = false;
   batch_.clear();
   has_pending_assignment_ = false;
   generation_seen_ = 0;

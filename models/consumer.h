@@ -44,7 +44,7 @@ namespace deliverysim::models {
 class ConsumerInstance : public sim::Component {
  public:
   static constexpr std::uint32_t kProcessed = 1;       // arg: incarnation
-  static constexpr std::uint32_t kRequestTimeout = 2;  // arg: request serial
+  static constexpr std::uint32_t kRequestTimeout = 2;  // arg: incarnation
   static constexpr std::uint32_t kAutoCommitTick = 3;  // arg: incarnation
   static constexpr std::uint32_t kRestart = 4;         // arg: incarnation that crashed
   static constexpr std::uint32_t kMidProcessingCrash = 5;  // arg: incarnation
@@ -97,7 +97,9 @@ class ConsumerInstance : public sim::Component {
   void OnAssignment(const Packet& packet);
   void OnFetchResponse(const Packet& packet);
   void OnCommitResponse(const Packet& packet);
-  void OnRequestTimeout(std::uint64_t serial);
+  void OnRequestTimeout(std::uint64_t incarnation);
+  // Arms the timeout of the request just sent; one pending timer serves every request.
+  void StartRequestTimer();
   void OnAutoCommitTick(std::uint64_t incarnation);
   void OnProcessed(std::uint64_t incarnation);
   void Restart(std::uint64_t crashed_incarnation);
@@ -143,6 +145,8 @@ class ConsumerInstance : public sim::Component {
   std::uint64_t request_serial_ = 0;
   std::uint64_t awaited_ = 0;  // the serial of the fetch or commit the loop waits for; 0: none
   AfterCommit after_commit_ = AfterCommit::kPoll;
+  sim::Time request_deadline_ = 0;  // of the awaited request
+  bool request_timer_pending_ = false;
   std::vector<std::uint32_t> committing_partitions_;  // of the awaited commit
   sim::Time next_auto_commit_ = 0;
   std::vector<ArmedCrash> armed_;
