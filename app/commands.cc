@@ -35,9 +35,9 @@ class ProgressLine {
     if (elapsed < 0.5) return;
     shown_ = true;
     const double left = fraction > 0 ? elapsed * (1 - fraction) / fraction : 0;
-    std::fputs(fmt::format("\rsimulating: {:5.1f}%  about {:.0f} s left", fraction * 100, left)
-                   .c_str(),
-               stderr);
+    std::fputs(
+        fmt::format("\rsimulating: {:5.1f}%  about {:.0f} s left", fraction * 100, left).c_str(),
+        stderr);
     std::fflush(stderr);
   }
 
@@ -58,10 +58,11 @@ int ValidateCommand(const std::string& scenario_path) {
     return kExitBadInput;
   }
   const models::Scenario& s = loaded.value();
-  std::cout << fmt::format("{}: valid scenario '{}': {} topic(s), {} producer(s), "
-                           "{} consumer group(s), {} fault(s)\n",
-                           scenario_path, s.name, s.topics.size(), s.producers.size(),
-                           s.consumers.size(), s.crashes.size() + s.link_faults.size());
+  std::cout << fmt::format(
+      "{}: valid scenario '{}': {} topic(s), {} producer(s), "
+      "{} consumer group(s), {} fault(s)\n",
+      scenario_path, s.name, s.topics.size(), s.producers.size(), s.consumers.size(),
+      s.crashes.size() + s.link_faults.size());
   return kExitOk;
 }
 

@@ -23,8 +23,8 @@ int main(int argc, char** argv) {
       "  deliverysim validate my-scenario.yaml");
 
   RunOptions run;
-  CLI::App* run_cli = cli.add_subcommand(
-      "run", "Run a scenario and print its metrics per consumer group.");
+  CLI::App* run_cli =
+      cli.add_subcommand("run", "Run a scenario and print its metrics per consumer group.");
   run_cli->add_option("FILE", run.scenario_path, "Scenario file (YAML), see docs/SCENARIOS.md")
       ->required();
   run_cli->add_option("--seed", run.seed, "Seed for this run, instead of the file's 'seed'");

@@ -26,9 +26,10 @@ Json Group(const models::GroupResult& g) {
       {"out_of_order", g.out_of_order},
       {"lag_messages", Summary(g.lag_messages)},
       {"lag_time_ns", Summary(g.lag_time)},
-      {"latency_ns",
-       Json{{"p50", g.latency.p50}, {"p90", g.latency.p90}, {"p99", g.latency.p99},
-            {"max", g.latency.max}}},
+      {"latency_ns", Json{{"p50", g.latency.p50},
+                          {"p90", g.latency.p90},
+                          {"p99", g.latency.p99},
+                          {"max", g.latency.max}}},
       {"rebalances", g.rebalances},
       {"commits_refused", g.commits_refused},
   };

@@ -14,8 +14,10 @@ std::string FormatDuration(sim::Time ns) {
     sim::Time size;
     const char* name;
   };
-  static constexpr Unit kUnits[] = {{sim::kHour, "h"},          {sim::kMinute, "min"},
-                                    {sim::kSecond, "s"},        {sim::kMillisecond, "ms"},
+  static constexpr Unit kUnits[] = {{sim::kHour, "h"},
+                                    {sim::kMinute, "min"},
+                                    {sim::kSecond, "s"},
+                                    {sim::kMillisecond, "ms"},
                                     {sim::kMicrosecond, "us"}};
   for (const Unit& unit : kUnits) {
     if (ns >= unit.size) {
@@ -68,9 +70,9 @@ std::vector<Row> Rows() {
 }  // namespace
 
 std::string RunResultToTable(const models::RunResult& result, WallClock wall) {
-  std::string out = fmt::format("scenario {} (seed {}): {} simulated, then {} of drain\n",
-                                result.scenario, result.seed, FormatDuration(result.duration),
-                                FormatDuration(result.drain));
+  std::string out =
+      fmt::format("scenario {} (seed {}): {} simulated, then {} of drain\n", result.scenario,
+                  result.seed, FormatDuration(result.duration), FormatDuration(result.drain));
   for (const models::ProducerResult& p : result.producers) {
     out += fmt::format("producer {} -> {}: {} intended, {} sends, {} acknowledged, {} gave up\n",
                        p.name, p.topic, p.intended, p.sends, p.acknowledged, p.gave_up);

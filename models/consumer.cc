@@ -16,9 +16,8 @@ bool CommitsBeforeEffects(CommitStrategy strategy) {
 
 ConsumerInstance::ConsumerInstance(sim::Engine& engine, Network& network, const LogBroker& broker,
                                    const ConsumerGroupConfig& config, std::uint32_t group,
-                                   std::uint32_t member, std::uint32_t topic,
-                                   GroupMetrics& metrics, Inbox* inbox, std::uint64_t seed,
-                                   sim::TraceSink* trace)
+                                   std::uint32_t member, std::uint32_t topic, GroupMetrics& metrics,
+                                   Inbox* inbox, std::uint64_t seed, sim::TraceSink* trace)
     : engine_(engine),
       network_(network),
       broker_(broker),
@@ -48,26 +47,17 @@ void ConsumerInstance::OnEvent(const sim::Event& event) {
       network_.Release(slot);
       break;
     }
-    case kProcessed:
-      OnProcessed(event.arg);
-      break;
-    case kRequestTimeout:
-      OnRequestTimeout(event.arg);
-      break;
-    case kAutoCommitTick:
-      OnAutoCommitTick(event.arg);
-      break;
-    case kRestart:
-      Restart(event.arg);
-      break;
+    case kProcessed: OnProcessed(event.arg); break;
+    case kRequestTimeout: OnRequestTimeout(event.arg); break;
+    case kAutoCommitTick: OnAutoCommitTick(event.arg); break;
+    case kRestart: Restart(event.arg); break;
     case kMidProcessingCrash:
       if (alive_ && event.arg == incarnation_) {
         TraceCrashStep(CrashStep::kMidProcessing);
         Crash(mid_processing_restart_after_);
       }
       break;
-    default:
-      assert(false && "unknown consumer event");
+    default: assert(false && "unknown consumer event");
   }
 }
 
@@ -75,17 +65,10 @@ void ConsumerInstance::OnPacket(const Packet& packet) {
   // Replies addressed to an earlier incarnation were meant for a process that is gone.
   if (!alive_ || packet.incarnation != incarnation_) return;
   switch (packet.type) {
-    case PacketType::kAssignment:
-      OnAssignment(packet);
-      break;
-    case PacketType::kFetchResponse:
-      OnFetchResponse(packet);
-      break;
-    case PacketType::kCommitResponse:
-      OnCommitResponse(packet);
-      break;
-    default:
-      assert(false && "a consumer receives only replies");
+    case PacketType::kAssignment: OnAssignment(packet); break;
+    case PacketType::kFetchResponse: OnFetchResponse(packet); break;
+    case PacketType::kCommitResponse: OnCommitResponse(packet); break;
+    default: assert(false && "a consumer receives only replies");
   }
 }
 
@@ -138,11 +121,10 @@ void ConsumerInstance::ApplyAssignment() {
     if (!keep[p]) partitions_[p].owned = false;
   }
   if (trace_) {
-    trace_->Record(engine_.now(), "assigned",
-                   {TraceField::Text("component", name_),
-                    TraceField::Number("generation", generation_seen_),
-                    TraceField::Number("partitions",
-                                       static_cast<std::int64_t>(pending_assignment_.size()))});
+    trace_->Record(
+        engine_.now(), "assigned",
+        {TraceField::Text("component", name_), TraceField::Number("generation", generation_seen_),
+         TraceField::Number("partitions", static_cast<std::int64_t>(pending_assignment_.size()))});
   }
 }
 
@@ -205,12 +187,12 @@ void ConsumerInstance::ProcessNext() {
   const Record& record = broker_.record(topic_, item.partition, item.offset);
   metrics_.OnDelivery(record);
   if (trace_) {
-    trace_->Record(engine_.now(), "deliver",
-                   {TraceField::Text("component", name_),
-                    TraceField::Number("partition", item.partition),
-                    TraceField::Number("offset", item.offset),
-                    TraceField::Number("producer", record.id.producer),
-                    TraceField::Number("message", record.id.number)});
+    trace_->Record(
+        engine_.now(), "deliver",
+        {TraceField::Text("component", name_), TraceField::Number("partition", item.partition),
+         TraceField::Number("offset", item.offset),
+         TraceField::Number("producer", record.id.producer),
+         TraceField::Number("message", record.id.number)});
   }
   if (config_.commit == CommitStrategy::kAutoCommitTimer) {
     partitions_[item.partition].stored = item.offset + 1;
@@ -232,12 +214,12 @@ void ConsumerInstance::OnProcessed(std::uint64_t incarnation) {
   const bool run_effect = inbox_ == nullptr || inbox_->RecordIfNew(record.id);
   if (run_effect) metrics_.OnEffect(record, engine_.now());
   if (trace_) {
-    trace_->Record(engine_.now(), run_effect ? "effect" : "effect-skipped",
-                   {TraceField::Text("component", name_),
-                    TraceField::Number("partition", item.partition),
-                    TraceField::Number("offset", item.offset),
-                    TraceField::Number("producer", record.id.producer),
-                    TraceField::Number("message", record.id.number)});
+    trace_->Record(
+        engine_.now(), run_effect ? "effect" : "effect-skipped",
+        {TraceField::Text("component", name_), TraceField::Number("partition", item.partition),
+         TraceField::Number("offset", item.offset),
+         TraceField::Number("producer", record.id.producer),
+         TraceField::Number("message", record.id.number)});
   }
   ++next_item_;
   if (MaybeCrashAt(CrashStep::kAfterEffect)) return;
@@ -254,8 +236,7 @@ void ConsumerInstance::EndBatch() {
   if (Commit(true, AfterCommit::kPoll) == CommitOutcome::kNothingToCommit) Poll();
 }
 
-ConsumerInstance::CommitOutcome ConsumerInstance::Commit(bool wait_for_reply,
-                                                         AfterCommit after) {
+ConsumerInstance::CommitOutcome ConsumerInstance::Commit(bool wait_for_reply, AfterCommit after) {
   if (MaybeCrashAt(CrashStep::kBeforeCommit)) return CommitOutcome::kCrashed;
   const bool stored_offsets = config_.commit == CommitStrategy::kAutoCommitTimer;
   const std::uint32_t slot = NewRequest(PacketType::kCommit);
@@ -297,10 +278,9 @@ void ConsumerInstance::OnCommitResponse(const Packet& packet) {
   // At most once: records of a partition whose commit was refused belong to its new owner,
   // which starts from the old committed offset; processing them here could run them twice.
   for (std::uint32_t partition : committing_partitions_) {
-    const bool accepted = std::any_of(packet.ranges.begin(), packet.ranges.end(),
-                                      [&](const PartitionRange& r) {
-                                        return r.partition == partition;
-                                      });
+    const bool accepted =
+        std::any_of(packet.ranges.begin(), packet.ranges.end(),
+                    [&](const PartitionRange& r) { return r.partition == partition; });
     if (accepted) continue;
     batch_.erase(std::remove_if(batch_.begin(), batch_.end(),
                                 [&](const BatchItem& item) { return item.partition == partition; }),
@@ -374,9 +354,9 @@ bool ConsumerInstance::MaybeCrashAt(CrashStep step) {
 
 void ConsumerInstance::TraceCrashStep(CrashStep step) {
   if (!trace_) return;
-  trace_->Record(engine_.now(), "crash-at-step",
-                 {TraceField::Text("component", name_),
-                  TraceField::Text("step", CrashStepName(step))});
+  trace_->Record(
+      engine_.now(), "crash-at-step",
+      {TraceField::Text("component", name_), TraceField::Text("step", CrashStepName(step))});
 }
 
 void ConsumerInstance::Crash(sim::Time restart_after) {

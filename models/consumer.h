@@ -43,10 +43,10 @@ namespace deliverysim::models {
 
 class ConsumerInstance : public sim::Component {
  public:
-  static constexpr std::uint32_t kProcessed = 1;       // arg: incarnation
-  static constexpr std::uint32_t kRequestTimeout = 2;  // arg: incarnation
-  static constexpr std::uint32_t kAutoCommitTick = 3;  // arg: incarnation
-  static constexpr std::uint32_t kRestart = 4;         // arg: incarnation that crashed
+  static constexpr std::uint32_t kProcessed = 1;           // arg: incarnation
+  static constexpr std::uint32_t kRequestTimeout = 2;      // arg: incarnation
+  static constexpr std::uint32_t kAutoCommitTick = 3;      // arg: incarnation
+  static constexpr std::uint32_t kRestart = 4;             // arg: incarnation that crashed
   static constexpr std::uint32_t kMidProcessingCrash = 5;  // arg: incarnation
 
   // `inbox` is the group's inbox table, shared by its instances; null unless commit is inbox.
@@ -79,9 +79,9 @@ class ConsumerInstance : public sim::Component {
 
   struct PartitionState {
     bool owned = false;
-    std::int64_t position = 0;      // next offset to fetch
-    std::int64_t stored = 0;        // auto-commit-timer: after the last record handed over
-    std::int64_t acked_commit = -1; // the last commit of it known to be accepted
+    std::int64_t position = 0;       // next offset to fetch
+    std::int64_t stored = 0;         // auto-commit-timer: after the last record handed over
+    std::int64_t acked_commit = -1;  // the last commit of it known to be accepted
   };
   struct BatchItem {
     std::uint32_t partition;

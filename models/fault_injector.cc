@@ -49,14 +49,9 @@ void FaultInjector::OnEvent(const sim::Event& event) {
       }
       break;
     }
-    case kLinkFaultStart:
-      SetLinkFault(event.arg, true);
-      break;
-    case kLinkFaultEnd:
-      SetLinkFault(event.arg, false);
-      break;
-    default:
-      assert(false && "unknown fault event");
+    case kLinkFaultStart: SetLinkFault(event.arg, true); break;
+    case kLinkFaultEnd: SetLinkFault(event.arg, false); break;
+    default: assert(false && "unknown fault event");
   }
 }
 

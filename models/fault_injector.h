@@ -17,9 +17,9 @@ namespace deliverysim::models {
 
 class FaultInjector : public sim::Component {
  public:
-  static constexpr std::uint32_t kCrash = 1;            // arg: index in scenario.crashes
-  static constexpr std::uint32_t kLinkFaultStart = 2;   // arg: index in scenario.link_faults
-  static constexpr std::uint32_t kLinkFaultEnd = 3;     // arg: index in scenario.link_faults
+  static constexpr std::uint32_t kCrash = 1;           // arg: index in scenario.crashes
+  static constexpr std::uint32_t kLinkFaultStart = 2;  // arg: index in scenario.link_faults
+  static constexpr std::uint32_t kLinkFaultEnd = 3;    // arg: index in scenario.link_faults
 
   // REQUIRES: every producer and consumer instance has started, so its links exist.
   FaultInjector(sim::Engine& engine, Network& network, const Scenario& scenario,

@@ -19,8 +19,7 @@ class IntentWatcher {
 
 class MessageLedger {
  public:
-  explicit MessageLedger(std::size_t producers)
-      : intended_(producers, 0), watchers_(producers) {}
+  explicit MessageLedger(std::size_t producers) : intended_(producers, 0), watchers_(producers) {}
 
   // `watcher` hears of every later intent of `producer`; it must outlive the ledger's use.
   void Watch(std::uint32_t producer, IntentWatcher* watcher) {

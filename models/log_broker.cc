@@ -46,41 +46,25 @@ void LogBroker::AddClient(const std::string& name, sim::ComponentId client) {
 
 void LogBroker::OnEvent(const sim::Event& event) {
   switch (event.kind) {
-    case kPacketArrived:
-      OnPacket(static_cast<std::uint32_t>(event.arg));
-      break;
-    case kFetchExpired:
-      OnFetchExpired(event.arg);
-      break;
+    case kPacketArrived: OnPacket(static_cast<std::uint32_t>(event.arg)); break;
+    case kFetchExpired: OnFetchExpired(event.arg); break;
     case kRebalanceDue:
       groups_[event.arg].first_rebalance_pending = false;
       Rebalance(static_cast<std::uint32_t>(event.arg));
       break;
-    case kMemberExpired:
-      OnMemberExpired(event.arg);
-      break;
-    default:
-      assert(false && "unknown broker event");
+    case kMemberExpired: OnMemberExpired(event.arg); break;
+    default: assert(false && "unknown broker event");
   }
 }
 
 void LogBroker::OnPacket(std::uint32_t slot) {
   const Packet& packet = network_.packet(slot);
   switch (packet.type) {
-    case PacketType::kProduce:
-      OnProduce(packet);
-      break;
-    case PacketType::kFetch:
-      OnFetch(slot);
-      return;  // the fetch keeps its slot until answered
-    case PacketType::kCommit:
-      OnCommit(packet);
-      break;
-    case PacketType::kJoinGroup:
-      OnJoin(packet);
-      break;
-    default:
-      assert(false && "a broker receives only requests");
+    case PacketType::kProduce: OnProduce(packet); break;
+    case PacketType::kFetch: OnFetch(slot); return;  // the fetch keeps its slot until answered
+    case PacketType::kCommit: OnCommit(packet); break;
+    case PacketType::kJoinGroup: OnJoin(packet); break;
+    default: assert(false && "a broker receives only requests");
   }
   network_.Release(slot);
 }
@@ -90,12 +74,12 @@ void LogBroker::OnProduce(const Packet& request) {
   const auto offset = static_cast<std::int64_t>(log.size());
   log.push_back(request.record);
   if (trace_) {
-    trace_->Record(engine_.now(), "append",
-                   {TraceField::Text("topic", topics_[request.topic].name),
-                    TraceField::Number("partition", request.partition),
-                    TraceField::Number("offset", offset),
-                    TraceField::Number("producer", request.record.id.producer),
-                    TraceField::Number("message", request.record.id.number)});
+    trace_->Record(
+        engine_.now(), "append",
+        {TraceField::Text("topic", topics_[request.topic].name),
+         TraceField::Number("partition", request.partition), TraceField::Number("offset", offset),
+         TraceField::Number("producer", request.record.id.producer),
+         TraceField::Number("message", request.record.id.number)});
   }
   if (request.wants_reply) {
     const std::uint32_t slot = network_.NewPacket();
@@ -153,8 +137,9 @@ void LogBroker::WakeParkedFetches(std::uint32_t topic, std::uint32_t partition) 
     if (!parked.active) continue;
     const Packet& fetch = network_.packet(parked.request);
     if (groups_[fetch.group].topic != topic) continue;
-    const bool wants = std::any_of(fetch.ranges.begin(), fetch.ranges.end(),
-                                   [&](const PartitionRange& r) { return r.partition == partition; });
+    const bool wants =
+        std::any_of(fetch.ranges.begin(), fetch.ranges.end(),
+                    [&](const PartitionRange& r) { return r.partition == partition; });
     if (!wants || !HasRecordsFor(fetch)) continue;
     parked.active = false;
     ReplyToFetch(parked.request);

@@ -116,7 +116,7 @@ class LogBroker : public sim::Component {
   sim::ComponentId id_ = 0;
   std::vector<Topic> topics_;
   std::vector<Group> groups_;
-  std::vector<LinkId> reply_links_;    // by client component id
+  std::vector<LinkId> reply_links_;  // by client component id
   std::vector<std::string> client_names_;
   std::vector<ParkedFetch> parked_;
   std::uint64_t next_park_token_ = 1;

@@ -40,8 +40,16 @@ LinkId Network::Connect(const std::string& from_name, const std::string& to_name
     if (links_[id].from == from_name && links_[id].to == to_name) return id;
   }
   std::string name = from_name + "->" + to_name;
-  Link link{from_name, to_name, name, to, config_.latency, 0, 0, {},
-            sim::RandomStream::ForComponent(seed_, "link:" + name), 0};
+  Link link{from_name,
+            to_name,
+            name,
+            to,
+            config_.latency,
+            0,
+            0,
+            {},
+            sim::RandomStream::ForComponent(seed_, "link:" + name),
+            0};
   // Later entries of the scenario's link list override earlier ones for the same pair.
   for (const LinkConfig& entry : config_.links) {
     if (!NameMatches(entry.from, from_name) || !NameMatches(entry.to, to_name)) continue;
@@ -75,8 +83,8 @@ void Network::Send(LinkId id, std::uint32_t slot) {
     packets_.Release(slot);
     return;
   }
-  const bool duplicate =
-      sim::SampleBernoulli(link.random, Combine(link.duplicate, link.faults, &LinkFault::duplicate));
+  const bool duplicate = sim::SampleBernoulli(
+      link.random, Combine(link.duplicate, link.faults, &LinkFault::duplicate));
   const sim::Time arrival = Deliver(link, slot, engine_.now());
   if (!duplicate) return;
 

@@ -11,14 +11,14 @@
 namespace deliverysim::models {
 
 enum class PacketType : std::uint8_t {
-  kProduce,        // producer -> broker: append `record` to `partition`
-  kProduceAck,     // broker -> producer: `record` is at `offset`
-  kJoinGroup,      // consumer -> broker: instance `member` (incarnation) wants partitions
-  kAssignment,     // broker -> consumer: your partitions in `ranges` (offset: committed)
-  kFetch,          // consumer -> broker: records from the positions in `ranges`
-  kFetchResponse,  // broker -> consumer: records [offset, end) per partition in `ranges`
-  kCommit,         // consumer -> broker: commit the offsets in `ranges`
-  kCommitResponse, // broker -> consumer: the offsets taken in `ranges`; `accepted` if all were
+  kProduce,         // producer -> broker: append `record` to `partition`
+  kProduceAck,      // broker -> producer: `record` is at `offset`
+  kJoinGroup,       // consumer -> broker: instance `member` (incarnation) wants partitions
+  kAssignment,      // broker -> consumer: your partitions in `ranges` (offset: committed)
+  kFetch,           // consumer -> broker: records from the positions in `ranges`
+  kFetchResponse,   // broker -> consumer: records [offset, end) per partition in `ranges`
+  kCommit,          // consumer -> broker: commit the offsets in `ranges`
+  kCommitResponse,  // broker -> consumer: the offsets taken in `ranges`; `accepted` if all were
 };
 
 struct PartitionRange {
@@ -32,13 +32,13 @@ struct Packet {
   sim::ComponentId sender = 0;
   std::uint32_t topic = 0;
   std::uint32_t partition = 0;
-  std::uint32_t member = 0;        // consumer instance index within its group
+  std::uint32_t member = 0;  // consumer instance index within its group
   std::uint32_t group = 0;
-  std::uint64_t incarnation = 0;   // of the consumer or producer the exchange belongs to
-  std::uint64_t correlation = 0;   // the requester's token, echoed in the reply
+  std::uint64_t incarnation = 0;  // of the consumer or producer the exchange belongs to
+  std::uint64_t correlation = 0;  // the requester's token, echoed in the reply
   std::uint32_t generation = 0;
-  bool accepted = false;           // replies: the request succeeded
-  bool wants_reply = true;         // requests: false for a produce with acks=0
+  bool accepted = false;    // replies: the request succeeded
+  bool wants_reply = true;  // requests: false for a produce with acks=0
   std::int64_t offset = 0;
   Record record;
   std::vector<PartitionRange> ranges;

@@ -39,14 +39,14 @@ void Producer::Start(sim::ComponentId self, sim::ComponentId broker) {
 void Producer::ScheduleNextIntent() {
   sim::Time next;
   if (config_.arrivals == Arrivals::kPoisson) {
-    next = engine_.now() + sim::Distribution::Exponential(1e9 / config_.rate_per_second)
-                               .SampleTime(random_);
+    next = engine_.now() +
+           sim::Distribution::Exponential(1e9 / config_.rate_per_second).SampleTime(random_);
   } else {
     // Intent k falls at origin + k / rate, rounded once, so rounding never accumulates.
     ++intents_since_origin_;
-    next = schedule_origin_ + static_cast<sim::Time>(std::llround(
-                                  static_cast<double>(intents_since_origin_) * 1e9 /
-                                  config_.rate_per_second));
+    next = schedule_origin_ +
+           static_cast<sim::Time>(std::llround(static_cast<double>(intents_since_origin_) * 1e9 /
+                                               config_.rate_per_second));
   }
   engine_.Schedule(std::max(next, engine_.now()), self_, kIntent, incarnation_);
 }
@@ -59,23 +59,16 @@ void Producer::OnEvent(const sim::Event& event) {
       network_.Release(slot);
       break;
     }
-    case kIntent:
-      OnIntent(event.arg);
-      break;
-    case kTimeout:
-      OnTimeoutTimer(event.arg);
-      break;
+    case kIntent: OnIntent(event.arg); break;
+    case kTimeout: OnTimeoutTimer(event.arg); break;
     case kRetry: {
       const auto slot = static_cast<std::uint32_t>(event.arg & 0xffffffff);
       InFlight& entry = in_flight_[slot];
       if (entry.active && entry.last_send == (event.arg >> 32)) Send(slot);
       break;
     }
-    case kRestart:
-      Restart(event.arg);
-      break;
-    default:
-      assert(false && "unknown producer event");
+    case kRestart: Restart(event.arg); break;
+    default: assert(false && "unknown producer event");
   }
 }
 
@@ -93,12 +86,12 @@ void Producer::OnIntent(std::uint64_t incarnation) {
     record.sequence = next_sequence_.back()++;
   }
   if (trace_) {
-    trace_->Record(engine_.now(), "intent",
-                   {TraceField::Text("component", config_.name),
-                    TraceField::Number("producer", index_),
-                    TraceField::Number("message", record.id.number),
-                    TraceField::Number("key", record.key == kNoKey ? -1 : record.key),
-                    TraceField::Number("sequence", record.sequence)});
+    trace_->Record(
+        engine_.now(), "intent",
+        {TraceField::Text("component", config_.name), TraceField::Number("producer", index_),
+         TraceField::Number("message", record.id.number),
+         TraceField::Number("key", record.key == kNoKey ? -1 : record.key),
+         TraceField::Number("sequence", record.sequence)});
   }
 
   const std::uint32_t slot = in_flight_.Acquire();
@@ -131,12 +124,12 @@ void Producer::Send(std::uint32_t slot) {
   packet.incarnation = incarnation_;
   packet.wants_reply = config_.acks != 0;
   if (trace_) {
-    trace_->Record(engine_.now(), "send",
-                   {TraceField::Text("component", config_.name),
-                    TraceField::Number("producer", index_),
-                    TraceField::Number("message", entry.record.id.number),
-                    TraceField::Number("attempt", entry.attempts),
-                    TraceField::Number("partition", entry.partition)});
+    trace_->Record(
+        engine_.now(), "send",
+        {TraceField::Text("component", config_.name), TraceField::Number("producer", index_),
+         TraceField::Number("message", entry.record.id.number),
+         TraceField::Number("attempt", entry.attempts),
+         TraceField::Number("partition", entry.partition)});
   }
   network_.Send(link_, packet_slot);
 
@@ -175,11 +168,11 @@ void Producer::OnAck(const Packet& ack) {
   entry.active = false;
   in_flight_.Release(slot);
   if (trace_) {
-    trace_->Record(engine_.now(), "acked",
-                   {TraceField::Text("component", config_.name),
-                    TraceField::Number("producer", index_),
-                    TraceField::Number("message", ack.record.id.number),
-                    TraceField::Number("offset", ack.offset)});
+    trace_->Record(
+        engine_.now(), "acked",
+        {TraceField::Text("component", config_.name), TraceField::Number("producer", index_),
+         TraceField::Number("message", ack.record.id.number),
+         TraceField::Number("offset", ack.offset)});
   }
 }
 
@@ -189,11 +182,11 @@ void Producer::OnTimeout(std::uint32_t slot, std::uint32_t serial) {
   if (config_.max_attempts != 0 && entry.attempts >= config_.max_attempts) {
     ++gave_up_;
     if (trace_) {
-      trace_->Record(engine_.now(), "give-up",
-                     {TraceField::Text("component", config_.name),
-                    TraceField::Number("producer", index_),
-                      TraceField::Number("message", entry.record.id.number),
-                      TraceField::Number("attempts", entry.attempts)});
+      trace_->Record(
+          engine_.now(), "give-up",
+          {TraceField::Text("component", config_.name), TraceField::Number("producer", index_),
+           TraceField::Number("message", entry.record.id.number),
+           TraceField::Number("attempts", entry.attempts)});
     }
     entry.active = false;
     in_flight_.Release(slot);
@@ -234,8 +227,8 @@ void Producer::Restart(std::uint64_t crashed_incarnation) {
 }
 
 ProducerResult Producer::Result() const {
-  return ProducerResult{config_.name, "", ledger_.intended(index_), sends_, acknowledged_,
-                        gave_up_};
+  return ProducerResult{config_.name,  "",      ledger_.intended(index_), sends_,
+                        acknowledged_, gave_up_};
 }
 
 }  // namespace deliverysim::models

@@ -87,7 +87,7 @@ class Producer : public sim::Component {
   bool alive_ = true;
   bool producing_ = true;
   std::uint64_t incarnation_ = 0;
-  sim::Time schedule_origin_ = 0;   // constant arrivals: intents at origin + k / rate
+  sim::Time schedule_origin_ = 0;  // constant arrivals: intents at origin + k / rate
   std::uint64_t intents_since_origin_ = 0;
   std::vector<std::uint32_t> next_sequence_;  // per key; the last entry serves keyless messages
   std::uint32_t round_robin_ = 0;

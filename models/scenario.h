@@ -26,12 +26,12 @@ enum class OffsetReset { kEarliest, kLatest };
 // Where a crash fault strikes a consumer instance. kAtTime strikes wherever the instance is.
 enum class CrashStep {
   kAtTime,
-  kBeforeEffect,             // a record was handed to the handler; its effect has not run
-  kMidProcessing,            // halfway through the processing of a record
-  kAfterEffect,              // a side effect has just run
-  kBeforeCommit,             // a commit is about to be sent
-  kAfterCommit,              // a commit has just been accepted
-  kBetweenEffectAndCommit,   // whichever of the two above splits an effect from its commit
+  kBeforeEffect,            // a record was handed to the handler; its effect has not run
+  kMidProcessing,           // halfway through the processing of a record
+  kAfterEffect,             // a side effect has just run
+  kBeforeCommit,            // a commit is about to be sent
+  kAfterCommit,             // a commit has just been accepted
+  kBetweenEffectAndCommit,  // whichever of the two above splits an effect from its commit
 };
 
 struct TopicConfig {
@@ -44,9 +44,9 @@ struct ProducerConfig {
   std::string topic;
   double rate_per_second = 1;
   Arrivals arrivals = Arrivals::kConstant;
-  std::uint32_t keys = 0;       // 0: messages carry no key and go round-robin
-  double zipf_exponent = 0;     // 0: keys equally popular
-  int acks = -1;                // 0, 1, or -1 for "all"
+  std::uint32_t keys = 0;          // 0: messages carry no key and go round-robin
+  double zipf_exponent = 0;        // 0: keys equally popular
+  int acks = -1;                   // 0, 1, or -1 for "all"
   std::uint32_t max_attempts = 0;  // 0: retry until acknowledged
   sim::Time request_timeout = 30 * sim::kSecond;
   sim::Time retry_backoff = 100 * sim::kMillisecond;

@@ -18,9 +18,9 @@ sim::Time UnprocessedIntents::OldestIntentTime(const sim::GrowableBitset& proces
 }
 
 void UnprocessedIntents::Compact(const sim::GrowableBitset& processed) {
-  auto live_end = std::remove_if(entries_.begin() + static_cast<std::ptrdiff_t>(head_),
-                                 entries_.end(),
-                                 [&](const Entry& e) { return processed.Test(e.number); });
+  auto live_end =
+      std::remove_if(entries_.begin() + static_cast<std::ptrdiff_t>(head_), entries_.end(),
+                     [&](const Entry& e) { return processed.Test(e.number); });
   entries_.erase(live_end, entries_.end());
   entries_.erase(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(head_));
   head_ = 0;

@@ -46,17 +46,13 @@ bool SampleBernoulli(RandomStream& stream, double p) {
 
 double Distribution::Sample(RandomStream& stream) const {
   switch (kind_) {
-    case Kind::kConstant:
-      return a_;
-    case Kind::kUniform:
-      return a_ + (b_ - a_) * stream.NextUnit();
+    case Kind::kConstant: return a_;
+    case Kind::kUniform: return a_ + (b_ - a_) * stream.NextUnit();
     case Kind::kExponential:
       // 1 - u lies in (0, 1], so the log is finite.
       return -a_ * std::log(1.0 - stream.NextUnit());
-    case Kind::kNormal:
-      return a_ + b_ * SampleStandardNormal(stream);
-    case Kind::kLognormal:
-      return a_ * std::exp(b_ * SampleStandardNormal(stream));
+    case Kind::kNormal: return a_ + b_ * SampleStandardNormal(stream);
+    case Kind::kLognormal: return a_ * std::exp(b_ * SampleStandardNormal(stream));
   }
   return 0;
 }
@@ -72,12 +68,9 @@ double Distribution::Mean() const {
   switch (kind_) {
     case Kind::kConstant:
     case Kind::kExponential:
-    case Kind::kNormal:
-      return a_;
-    case Kind::kUniform:
-      return (a_ + b_) / 2;
-    case Kind::kLognormal:
-      return a_ * std::exp(b_ * b_ / 2);
+    case Kind::kNormal: return a_;
+    case Kind::kUniform: return (a_ + b_) / 2;
+    case Kind::kLognormal: return a_ * std::exp(b_ * b_ / 2);
   }
   return 0;
 }

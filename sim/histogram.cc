@@ -8,7 +8,7 @@
 namespace deliverysim::sim {
 
 namespace {
-constexpr int kSubBucketBits = 11;                   // 2048 exact values before sharing
+constexpr int kSubBucketBits = 11;                         // 2048 exact values before sharing
 constexpr std::int64_t kHalf = 1 << (kSubBucketBits - 1);  // 1024 buckets per doubling
 }  // namespace
 
@@ -25,9 +25,7 @@ std::int64_t Histogram::LowestValueOf(std::size_t bucket) {
   return (b - shift * kHalf) << shift;
 }
 
-std::int64_t Histogram::BucketFloor(std::int64_t value) {
-  return LowestValueOf(BucketOf(value));
-}
+std::int64_t Histogram::BucketFloor(std::int64_t value) { return LowestValueOf(BucketOf(value)); }
 
 void Histogram::Record(std::int64_t value) {
   assert(value >= 0);

@@ -8,8 +8,7 @@ namespace {
 constexpr int U = kUnowned;
 
 TEST(Assignment, FreshGroupGetsContiguousEvenShares) {
-  EXPECT_EQ(AssignPartitions({U, U, U, U, U, U}, {0, 1, 2}),
-            (std::vector<int>{0, 0, 1, 1, 2, 2}));
+  EXPECT_EQ(AssignPartitions({U, U, U, U, U, U}, {0, 1, 2}), (std::vector<int>{0, 0, 1, 1, 2, 2}));
 }
 
 TEST(Assignment, CrashMovesOnlyTheDeadMembersPartitions) {

@@ -105,8 +105,7 @@ TEST(BundledScenarios, TimerAutoCommitLosesTheRecordInHandWhenATimerCommitCovere
 
 TEST(BundledScenarios, PollAutoCommitLosesNothingAndRedoesOnlyUncommittedWork) {
   RecordingTrace trace;
-  const auto ledger =
-      RunScenario(BundledScenario("auto-commit-on-poll.yaml"), &trace).groups.at(0);
+  const auto ledger = RunScenario(BundledScenario("auto-commit-on-poll.yaml"), &trace).groups.at(0);
   EXPECT_EQ(ledger.lost, 0u);
 
   // A record is processed again only when the instance that first processed it had no commit

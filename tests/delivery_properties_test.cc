@@ -3,9 +3,8 @@
 //   - a producer that never retries, with commits before processing, never runs an effect twice;
 //   - a producer that retries until acknowledged, with commits after processing, loses nothing;
 //   - the same with an inbox does neither.
-#include <gtest/gtest.h>
-
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 
 #include "sim/random.h"
 #include "tests/test_support.h"
@@ -22,8 +21,13 @@ std::string RandomScenario(std::uint64_t seed, const std::string& producer_deliv
                            const std::string& commit) {
   sim::RandomStream random(seed);
   const int instances = 2 + static_cast<int>(random.NextBelow(2));
-  static const char* kSteps[] = {"", "before-effect", "mid-processing", "after-effect",
-                                 "before-commit", "after-commit", "between-effect-and-commit"};
+  static const char* kSteps[] = {"",
+                                 "before-effect",
+                                 "mid-processing",
+                                 "after-effect",
+                                 "before-commit",
+                                 "after-commit",
+                                 "between-effect-and-commit"};
   std::string faults;
   const int crashes = 1 + static_cast<int>(random.NextBelow(3));
   for (int i = 0; i < crashes; ++i) {
@@ -36,8 +40,8 @@ std::string RandomScenario(std::uint64_t seed, const std::string& producer_deliv
                           20 + random.NextBelow(500));
   }
   faults += fmt::format("  - {{ link: shop <-> broker, loss: {:.4f} }}\n", 0.1 * random.NextUnit());
-  faults += fmt::format("  - {{ link: billing <-> broker, loss: {:.4f} }}\n",
-                        0.03 * random.NextUnit());
+  faults +=
+      fmt::format("  - {{ link: billing <-> broker, loss: {:.4f} }}\n", 0.03 * random.NextUnit());
   return fmt::format(R"yaml(
 name: property
 seed: {seed}
@@ -62,7 +66,8 @@ faults:
 
 models::GroupResult RunSeed(std::uint64_t seed, const std::string& producer,
                             const std::string& commit) {
-  const models::RunResult result = RunScenario(ParseScenario(RandomScenario(seed, producer, commit)));
+  const models::RunResult result =
+      RunScenario(ParseScenario(RandomScenario(seed, producer, commit)));
   return result.groups.at(0);
 }
 

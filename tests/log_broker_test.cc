@@ -24,7 +24,8 @@ network: { latency: const(1ms) }
 producers:
   - { name: p, topic: t, rate: 10/s, request_timeout: 100ms, retry_backoff: 10ms)" +
          producer_extra + R"( }
-faults: [)" + faults + "]\n";
+faults: [)" +
+         faults + "]\n";
 }
 
 TEST(LogBroker, KeylessMessagesGoRoundRobin) {
@@ -46,8 +47,7 @@ TEST(LogBroker, KeyedMessagesStayOnTheirKeysPartition) {
   }
   for (const auto& [message, partitions] : partitions_of_message) {
     const auto key = static_cast<std::uint64_t>(key_of_message.at(message));
-    EXPECT_EQ(partitions, (std::set<std::int64_t>{static_cast<std::int64_t>(
-                              sim::Mix64(key) % 3)}));
+    EXPECT_EQ(partitions, (std::set<std::int64_t>{static_cast<std::int64_t>(sim::Mix64(key) % 3)}));
   }
 }
 
@@ -68,8 +68,8 @@ TEST(LogBroker, LostAcknowledgementsMakeExtraCopies) {
   //              retry at 320, appended at 321, ack arrives.            -> 3 copies
   //   message 1: appended at 201, ack lost; retry at 310, appended at 311. -> 2 copies
   //   messages 2..9: acknowledged at once.                               -> 1 copy each
-  const auto result = RunScenario(ParseScenario(
-      TenMessages("", "{ link: broker -> p, from: 0s, until: 250ms, loss: 1 }")));
+  const auto result = RunScenario(
+      ParseScenario(TenMessages("", "{ link: broker -> p, from: 0s, until: 250ms, loss: 1 }")));
   std::int64_t records = 0;
   for (std::int64_t end : result.topics[0].log_end_offsets) records += end;
   EXPECT_EQ(records, 13);
@@ -82,8 +82,8 @@ TEST(LogBroker, ProducerGivesUpAfterMaxAttemptsAndFaultsStopAtTheDrain) {
   // Every produce request is lost until the drain begins at 1 s. Two attempts each, 110 ms
   // apart: messages 0..7 (100..800 ms) lose both and give up; the retries of messages 8 and 9
   // (at 1010 and 1110 ms) fall in the drain, where faults have stopped, and get through.
-  const auto result = RunScenario(ParseScenario(
-      TenMessages(", max_attempts: 2", "{ link: p -> broker, loss: 1 }")));
+  const auto result = RunScenario(
+      ParseScenario(TenMessages(", max_attempts: 2", "{ link: p -> broker, loss: 1 }")));
   EXPECT_EQ(result.producers[0].sends, 20u);
   EXPECT_EQ(result.producers[0].gave_up, 8u);
   EXPECT_EQ(result.producers[0].acknowledged, 2u);

@@ -66,7 +66,8 @@ inline models::Scenario BundledScenario(const std::string& name) {
   return loaded.ok() ? loaded.value() : models::Scenario{};
 }
 
-inline models::RunResult RunScenario(const models::Scenario& scenario, sim::TraceSink* trace = nullptr) {
+inline models::RunResult RunScenario(const models::Scenario& scenario,
+                                     sim::TraceSink* trace = nullptr) {
   models::Simulation simulation(scenario, trace);
   return simulation.Run();
 }
