@@ -175,3 +175,15 @@ def test_progress_shows_on_a_terminal(binary, scenarios, tmp_path):
     assert process.wait(timeout=300) == 0
     os.close(controller)
     assert b"simulating:" in shown
+
+
+def test_version_names_the_program_and_its_version(deliverysim):
+    result = deliverysim("--version")
+    assert result.returncode == 0
+    assert re.fullmatch(r"deliverysim \d+\.\d+\.\d+\n", result.stdout)
+
+
+def test_no_subcommand_is_bad_input(deliverysim):
+    result = deliverysim()
+    assert result.returncode == 2
+    assert "subcommand" in result.stderr
