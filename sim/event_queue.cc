@@ -16,7 +16,7 @@ inline OrderKey KeyOf(const Event& event) {
 }
 }  // namespace
 
-void EventQueue::Push(const Event& event) {
+void EventQueue::Push(Event event) {
   std::size_t hole = heap_.size();
   heap_.push_back(event);
   const OrderKey key = KeyOf(event);

@@ -24,7 +24,8 @@ class EventQueue {
   // REQUIRES: !empty().
   const Event& top() const { return heap_.front(); }
 
-  void Push(const Event& event);
+  // Takes a copy, so pushing an element of the queue itself is safe.
+  void Push(Event event);
 
   // Removes and returns the first event. REQUIRES: !empty().
   Event Pop();

@@ -45,7 +45,13 @@ double Histogram::Mean() const {
 std::int64_t Histogram::Quantile(double q) const {
   assert(q >= 0 && q <= 1);
   if (count_ == 0) return 0;
-  auto rank = static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(count_)));
+  // q * count can land a hair above a whole number (0.07 * 100 = 7.000000000000001); such a
+  // product means that whole number, not the next rank.
+  const double product = q * static_cast<double>(count_);
+  const double nearest = std::nearbyint(product);
+  const double exact =
+      std::fabs(product - nearest) <= 1e-9 * std::max(1.0, product) ? nearest : std::ceil(product);
+  auto rank = static_cast<std::uint64_t>(exact);
   rank = std::clamp<std::uint64_t>(rank, 1, count_);
   std::uint64_t seen = 0;
   for (std::size_t bucket = 0; bucket < counts_.size(); ++bucket) {
