@@ -78,19 +78,20 @@ class Node {
       const std::string key = entry.first.Scalar();
       const std::string path = Child(key);
       if (!seen.insert(key).second) {
-        throw LoadFailure{Error{*file_, entry.first.Mark().line + 1,
-                                entry.first.Mark().column + 1, path, "key given twice"}};
+        throw LoadFailure{Error{*file_, entry.first.Mark().line + 1, entry.first.Mark().column + 1,
+                                path, "key given twice"}};
       }
       if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
       std::string message = "unknown key";
       if (key.find(')') != std::string::npos) {
-        message += " (a value with a comma inside { } must be quoted, as in "
-                   "latency: \"uniform(1ms, 2ms)\")";
+        message +=
+            " (a value with a comma inside { } must be quoted, as in "
+            "latency: \"uniform(1ms, 2ms)\")";
       }
-      const auto nearest = std::min_element(
-          allowed.begin(), allowed.end(), [&](const std::string& x, const std::string& y) {
-            return EditDistance(key, x) < EditDistance(key, y);
-          });
+      const auto nearest = std::min_element(allowed.begin(), allowed.end(),
+                                            [&](const std::string& x, const std::string& y) {
+                                              return EditDistance(key, x) < EditDistance(key, y);
+                                            });
       if (nearest != allowed.end() && EditDistance(key, *nearest) <= 2) {
         message += " (did you mean '" + *nearest + "'?)";
       }
@@ -153,8 +154,7 @@ class Node {
     const std::string text = Text();
     double value = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc() || end != text.data() + text.size() || !(value >= 0) ||
-        value > 1e9) {
+    if (ec != std::errc() || end != text.data() + text.size() || !(value >= 0) || value > 1e9) {
       Fail("expected a number from 0 to 1e9, got '" + text + "'");
     }
     return value;
@@ -247,8 +247,9 @@ void LoadProducer(const Node& node, Scenario& scenario) {
     }
     return exponent;
   });
-  Optional(node, "acks", producer.acks,
-           [](const Node& n) { return n.Choice<int>({{"0", 0}, {"1", 1}, {"all", -1}}); });
+  Optional(node, "acks", producer.acks, [](const Node& n) {
+    return n.Choice<int>({{"0", 0}, {"1", 1}, {"all", -1}});
+  });
   Optional(node, "max_attempts", producer.max_attempts, [](const Node& n) {
     return n.Text() == "unlimited" ? 0u : static_cast<std::uint32_t>(n.Unsigned(1, 1'000'000));
   });
@@ -260,9 +261,10 @@ void LoadProducer(const Node& node, Scenario& scenario) {
     node.Get("key_popularity").Fail("key popularity needs keys; this producer has none");
   }
   if (producer.acks == 0 && producer.max_attempts != 1 && node.Has("max_attempts")) {
-    node.Get("max_attempts").Fail(
-        "with acks: 0 no acknowledgement comes back, so nothing can be retried; "
-        "use max_attempts: 1 or acks: 1 or all");
+    node.Get("max_attempts")
+        .Fail(
+            "with acks: 0 no acknowledgement comes back, so nothing can be retried; "
+            "use max_attempts: 1 or acks: 1 or all");
   }
   if (producer.acks == 0) producer.max_attempts = 1;
   scenario.producers.push_back(producer);
@@ -359,8 +361,9 @@ void LoadFault(const Node& node, Scenario& scenario) {
           {"between-effect-and-commit", models::CrashStep::kBetweenEffectAndCommit},
       });
       if (node.Has("at")) {
-        node.Get("at").Fail("a crash at a step strikes at the first such step after a time: "
-                            "write 'after: T' instead of 'at: T'");
+        node.Get("at").Fail(
+            "a crash at a step strikes at the first such step after a time: "
+            "write 'after: T' instead of 'at: T'");
       }
       Optional(node, "after", crash.at, [](const Node& n) { return n.Duration(); });
     } else {
@@ -508,13 +511,12 @@ void CheckReferences(const Node& root, const Scenario& scenario) {
 }
 
 Scenario LoadRoot(const Node& root) {
-  root.ExpectMap({"name", "description", "seed", "duration", "drain", "sample_interval",
-                  "broker", "topics", "producers", "consumers", "network", "faults"});
+  root.ExpectMap({"name", "description", "seed", "duration", "drain", "sample_interval", "broker",
+                  "topics", "producers", "consumers", "network", "faults"});
   Scenario scenario;
   scenario.name = root.Get("name").Name();
   Optional(root, "description", scenario.description, [](const Node& n) { return n.Text(); });
-  Optional(root, "seed", scenario.seed,
-           [](const Node& n) { return n.Unsigned(0, UINT64_MAX); });
+  Optional(root, "seed", scenario.seed, [](const Node& n) { return n.Unsigned(0, UINT64_MAX); });
   scenario.duration = root.Get("duration").PositiveDuration();
   Optional(root, "drain", scenario.drain, [](const Node& n) { return n.Duration(); });
   Optional(root, "sample_interval", scenario.sample_interval,
@@ -550,9 +552,9 @@ Error YamlError(const YAML::Exception& e, const std::string& text, const std::st
   if (e.mark.pos >= 0 && static_cast<std::size_t>(e.mark.pos) >= text.size()) {
     const std::size_t last_newline = text.rfind('\n');
     line = 1 + static_cast<int>(std::count(text.begin(), text.end(), '\n'));
-    column = 1 + static_cast<int>(last_newline == std::string::npos
-                                      ? text.size()
-                                      : text.size() - last_newline - 1);
+    column =
+        1 + static_cast<int>(last_newline == std::string::npos ? text.size()
+                                                               : text.size() - last_newline - 1);
   }
   return Error{file_name, line, column, "", "not valid YAML: " + e.msg};
 }
@@ -563,8 +565,9 @@ Result<models::Scenario> LoadScenarioText(const std::string& text, const std::st
   try {
     const std::vector<YAML::Node> documents = YAML::LoadAll(text);
     if (documents.empty() || documents[0].IsNull()) {
-      return Error{file_name, 1, 1, "", "the file is empty; a scenario needs at least name, "
-                                        "duration and topics"};
+      return Error{file_name, 1, 1, "",
+                   "the file is empty; a scenario needs at least name, "
+                   "duration and topics"};
     }
     // A second document after '---' would otherwise be dropped without a word.
     for (std::size_t i = 1; i < documents.size(); ++i) {

@@ -152,13 +152,14 @@ Parsed<sim::Distribution> ParseDistribution(std::string_view text) {
   if (name == "lognormal") {
     const auto sigma = args.size() == 2 ? ParseDouble(args[1]) : std::nullopt;
     if (args.size() != 2 || !duration(0) || *duration(0) <= 0 || !sigma || *sigma < 0) {
-      return wrong("lognormal(MEDIAN, SIGMA) with MEDIAN a duration above zero and SIGMA >= 0, "
-                   "such as lognormal(2ms, 0.5)");
+      return wrong(
+          "lognormal(MEDIAN, SIGMA) with MEDIAN a duration above zero and SIGMA >= 0, "
+          "such as lognormal(2ms, 0.5)");
     }
     return sim::Distribution::Lognormal(*duration(0), *sigma);
   }
-  return std::string("unknown distribution '") + std::string(name) + "'; allowed: " +
-         kDistributionHelp;
+  return std::string("unknown distribution '") + std::string(name) +
+         "'; allowed: " + kDistributionHelp;
 }
 
 }  // namespace deliverysim::app
