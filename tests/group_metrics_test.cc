@@ -52,10 +52,11 @@ TEST_F(GroupMetricsTest, EachEffectBeyondTheFirstIsADuplicate) {
 }
 
 TEST_F(GroupMetricsTest, OutOfOrderCountsOlderSequenceAfterNewerOfSameKey) {
-  metrics_.OnEffect(Message(1, 0, 1), 0);
-  metrics_.OnEffect(Message(0, 0, 0), 0);  // seq 0 after seq 1 of key 0: out of order
-  metrics_.OnEffect(Message(2, 1, 0), 0);  // another key: in order
-  metrics_.OnEffect(Message(1, 0, 1), 0);  // the same seq again: a duplicate, not a reorder
+  const sim::Time now = 100 * kMillisecond;  // after every intent
+  metrics_.OnEffect(Message(1, 0, 1), now);
+  metrics_.OnEffect(Message(0, 0, 0), now);  // seq 0 after seq 1 of key 0: out of order
+  metrics_.OnEffect(Message(2, 1, 0), now);  // another key: in order
+  metrics_.OnEffect(Message(1, 0, 1), now);  // the same seq again: a duplicate, not a reorder
   EXPECT_EQ(Finish().out_of_order, 1u);
 }
 
