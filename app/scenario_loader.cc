@@ -1,9 +1,11 @@
 #include "app/scenario_loader.h"
 
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <charconv>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -16,6 +18,9 @@ namespace deliverysim::app {
 namespace {
 
 using models::Scenario;
+
+constexpr double kMaxRatePerSecond = 1e7;
+constexpr double kMaxMessagesPerRun = 1e10;
 
 // Thrown inside this file only, and turned into a Result at its edge.
 struct LoadFailure {
@@ -226,12 +231,18 @@ void LoadProducer(const Node& node, Scenario& scenario) {
   producer.name = node.Get("name").Name();
   producer.topic = node.Get("topic").Name();
   producer.rate_per_second = node.Get("rate").Parse(&ParseRate);
+  if (producer.rate_per_second > kMaxRatePerSecond) {
+    node.Get("rate").Fail("at most 10000000/s per producer; split a larger load over producers");
+  }
   Optional(node, "arrivals", producer.arrivals, [](const Node& n) {
     return n.Choice<models::Arrivals>(
         {{"constant", models::Arrivals::kConstant}, {"poisson", models::Arrivals::kPoisson}});
   });
   Optional(node, "keys", producer.keys, [](const Node& n) {
-    return n.Text() == "none" ? 0u : static_cast<std::uint32_t>(n.Unsigned(1, 100'000'000));
+    const std::string text = n.Text();
+    if (text == "none") return 0u;
+    if (text == "0") n.Fail("write 'none' for messages without keys, or a count from 1");
+    return static_cast<std::uint32_t>(n.Unsigned(1, 100'000'000));
   });
   Optional(node, "key_popularity", producer.zipf_exponent, [](const Node& n) {
     const std::string text = n.Text();
@@ -510,6 +521,22 @@ void CheckReferences(const Node& root, const Scenario& scenario) {
   }
 }
 
+// A scenario that would take hours is almost always a slip (a rate in /ns, a duration in h);
+// refusing it beats a run that looks hung.
+void CheckSize(const Node& root, const Scenario& scenario) {
+  double messages = 0;
+  for (const models::ProducerConfig& producer : scenario.producers) {
+    messages += producer.rate_per_second * static_cast<double>(scenario.duration) / 1e9;
+  }
+  if (messages > kMaxMessagesPerRun) {
+    root.Get("duration")
+        .Fail(fmt::format(
+            "the producers would publish about {:.3g} messages over this duration (rate times "
+            "duration, summed); the limit is 1e10, about an hour of simulation",
+            messages));
+  }
+}
+
 Scenario LoadRoot(const Node& root) {
   root.ExpectMap({"name", "description", "seed", "duration", "drain", "sample_interval", "broker",
                   "topics", "producers", "consumers", "network", "faults"});
@@ -529,7 +556,9 @@ Scenario LoadRoot(const Node& root) {
     Optional(broker, "initial_rebalance_delay", scenario.initial_rebalance_delay,
              [](const Node& n) { return n.Duration(); });
   }
-  for (const Node& item : root.Get("topics").Items()) LoadTopic(item, scenario);
+  const std::vector<Node> topics = root.Get("topics").Items();
+  if (topics.empty()) root.Get("topics").Fail("a scenario needs at least one topic");
+  for (const Node& item : topics) LoadTopic(item, scenario);
   if (root.Has("producers")) {
     for (const Node& item : root.Get("producers").Items()) LoadProducer(item, scenario);
   }
@@ -541,20 +570,22 @@ Scenario LoadRoot(const Node& root) {
     for (const Node& item : root.Get("faults").Items()) LoadFault(item, scenario);
   }
   CheckReferences(root, scenario);
+  CheckSize(root, scenario);
   return scenario;
 }
 
-// yaml-cpp marks the end of a text that lacks a final newline as column 1 of its last line; an
-// error found at the end of the text says where the text really ends.
+// yaml-cpp marks the end of the text past its last line, or at column 1 of the last line when
+// there is no final newline; an error found at the end points just after the last character that
+// is not blank, where the text runs out.
 Error YamlError(const YAML::Exception& e, const std::string& text, const std::string& file_name) {
   int line = e.mark.line + 1;
   int column = e.mark.column + 1;
   if (e.mark.pos >= 0 && static_cast<std::size_t>(e.mark.pos) >= text.size()) {
-    const std::size_t last_newline = text.rfind('\n');
-    line = 1 + static_cast<int>(std::count(text.begin(), text.end(), '\n'));
-    column =
-        1 + static_cast<int>(last_newline == std::string::npos ? text.size()
-                                                               : text.size() - last_newline - 1);
+    const std::size_t end = text.find_last_not_of(" \t\r\n") + 1;  // 0 when the text is blank
+    const std::size_t newline = end == 0 ? std::string::npos : text.rfind('\n', end - 1);
+    const std::size_t line_start = newline == std::string::npos ? 0 : newline + 1;
+    line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + end, '\n'));
+    column = 1 + static_cast<int>(end - line_start);
   }
   return Error{file_name, line, column, "", "not valid YAML: " + e.msg};
 }
@@ -584,6 +615,11 @@ Result<models::Scenario> LoadScenarioText(const std::string& text, const std::st
 }
 
 Result<models::Scenario> LoadScenarioFile(const std::string& path) {
+  // A directory opens as a stream that reads nothing, which would pass for an empty file.
+  std::error_code ignored;
+  if (std::filesystem::is_directory(path, ignored)) {
+    return Error{path, 0, 0, "", "is a directory, not a scenario file"};
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error{path, 0, 0, "", "cannot open the file for reading"};
   std::ostringstream text;

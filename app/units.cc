@@ -34,26 +34,31 @@ std::optional<sim::Time> UnitScale(std::string_view unit) {
 }
 
 // Parses a decimal such as "1.25" times `scale` exactly, as integer arithmetic.
-std::optional<sim::Time> ScaleDecimal(std::string_view number, sim::Time scale) {
+Parsed<sim::Time> ScaleDecimal(std::string_view number, sim::Time scale) {
+  const std::string malformed = std::string("expected ") + kDurationHelp;
+  const std::string too_long = "too long; the clock counts nanoseconds up to about 292 years";
   const std::size_t dot = number.find('.');
   std::string_view whole = number.substr(0, dot);
   std::string_view fraction = dot == std::string_view::npos ? "" : number.substr(dot + 1);
   if ((whole.empty() && fraction.empty()) || fraction.find('.') != std::string_view::npos) {
-    return std::nullopt;
+    return malformed;
   }
   std::int64_t result = 0;
   if (!whole.empty()) {
     std::int64_t w = 0;
     auto [end, ec] = std::from_chars(whole.data(), whole.data() + whole.size(), w);
-    if (ec != std::errc() || end != whole.data() + whole.size()) return std::nullopt;
-    if (__builtin_mul_overflow(w, scale, &result)) return std::nullopt;
+    if (ec == std::errc::result_out_of_range) return too_long;
+    if (ec != std::errc() || end != whole.data() + whole.size()) return malformed;
+    if (__builtin_mul_overflow(w, scale, &result)) return too_long;
   }
   sim::Time place = scale;
   for (char digit : fraction) {
-    if (digit < '0' || digit > '9') return std::nullopt;
+    if (digit < '0' || digit > '9') return malformed;
     place /= 10;
-    if (place == 0 && digit != '0') return std::nullopt;  // finer than a nanosecond
-    result += (digit - '0') * place;
+    if (place == 0 && digit != '0') {
+      return std::string("finer than a nanosecond, the smallest step of the clock");
+    }
+    if (__builtin_add_overflow(result, (digit - '0') * place, &result)) return too_long;
   }
   return result;
 }
@@ -87,10 +92,9 @@ Parsed<sim::Time> ParseDuration(std::string_view text) {
   if (text == "0") return sim::Time{0};
   auto [number, unit] = SplitNumber(text);
   const auto scale = UnitScale(unit);
+  if (!text.empty() && text.front() == '-') return std::string("a duration cannot be negative");
   if (number.empty() || !scale) return std::string("expected ") + kDurationHelp;
-  const auto value = ScaleDecimal(number, *scale);
-  if (!value) return std::string("expected ") + kDurationHelp + ", to whole nanoseconds";
-  return *value;
+  return ScaleDecimal(number, *scale);
 }
 
 Parsed<double> ParseRate(std::string_view text) {
@@ -112,6 +116,8 @@ Parsed<sim::Distribution> ParseDistribution(std::string_view text) {
     if (auto* value = std::get_if<sim::Time>(&plain)) {
       return sim::Distribution::Constant(static_cast<double>(*value));
     }
+    // Text that starts like a number was meant as a duration; say what is wrong with it.
+    if (text.find_first_of("-.0123456789") == 0) return std::get<std::string>(plain);
     return std::string("expected ") + kDistributionHelp;
   }
   if (text.back() != ')') {
