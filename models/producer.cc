@@ -135,8 +135,7 @@ void Producer::Send(std::uint32_t slot) {
 
   if (config_.acks == 0) {
     // Fire and forget: nothing will come back, so there is nothing to wait for.
-    entry.active = false;
-    in_flight_.Release(slot);
+    Forget(slot);
     return;
   }
   deadlines_.push_back({engine_.now() + config_.request_timeout, slot, entry.last_send});
@@ -165,8 +164,7 @@ void Producer::OnAck(const Packet& ack) {
   // A late or duplicated acknowledgement finds its slot released or reused by another message.
   if (!entry.active || !(entry.record.id == ack.record.id)) return;
   ++acknowledged_;
-  entry.active = false;
-  in_flight_.Release(slot);
+  Forget(slot);
   if (trace_) {
     trace_->Record(
         engine_.now(), "acked",
@@ -174,6 +172,11 @@ void Producer::OnAck(const Packet& ack) {
          TraceField::Number("message", ack.record.id.number),
          TraceField::Number("offset", ack.offset)});
   }
+}
+
+void Producer::Forget(std::uint32_t slot) {
+  in_flight_[slot].active = false;
+  in_flight_.Release(slot);
 }
 
 void Producer::OnTimeout(std::uint32_t slot, std::uint32_t serial) {
@@ -188,8 +191,7 @@ void Producer::OnTimeout(std::uint32_t slot, std::uint32_t serial) {
            TraceField::Number("message", entry.record.id.number),
            TraceField::Number("attempts", entry.attempts)});
     }
-    entry.active = false;
-    in_flight_.Release(slot);
+    Forget(slot);
     return;
   }
   engine_.ScheduleAfter(config_.retry_backoff, self_, kRetry, SlotArg(slot, serial));
@@ -203,9 +205,7 @@ void Producer::Crash(sim::Time restart_after) {
   timer_armed_ = false;
   // Crashes are rare, so a scan of every slot beats keeping a list of the active ones.
   for (std::uint32_t slot = 0; slot < in_flight_.capacity(); ++slot) {
-    if (!in_flight_[slot].active) continue;
-    in_flight_[slot].active = false;
-    in_flight_.Release(slot);
+    if (in_flight_[slot].active) Forget(slot);
   }
   if (trace_) {
     trace_->Record(engine_.now(), "crash", {TraceField::Text("component", config_.name)});

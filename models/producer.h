@@ -66,6 +66,8 @@ class Producer : public sim::Component {
   std::uint32_t ChoosePartition(std::uint32_t key);
   void Send(std::uint32_t slot);
   void OnAck(const Packet& ack);
+  // Drops the message from the in-flight set: acknowledged, given up, or forgotten in a crash.
+  void Forget(std::uint32_t slot);
   void OnTimeoutTimer(std::uint64_t incarnation);
   void OnTimeout(std::uint32_t slot, std::uint32_t serial);
   void ArmTimeoutTimer();

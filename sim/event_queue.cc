@@ -17,8 +17,11 @@ inline OrderKey KeyOf(const Event& event) {
 }  // namespace
 
 void EventQueue::Push(Event event) {
-  std::size_t hole = heap_.size();
   heap_.push_back(event);
+  SiftUp(heap_.size() - 1, event);
+}
+
+void EventQueue::SiftUp(std::size_t hole, const Event& event) {
   const OrderKey key = KeyOf(event);
   while (hole > 0) {
     const std::size_t parent = (hole - 1) / kArity;
@@ -55,14 +58,7 @@ Event EventQueue::Pop() {
     heap_[hole] = heap_[best];
     hole = best;
   }
-  const OrderKey last_key = KeyOf(last);
-  while (hole > 0) {
-    const std::size_t parent = (hole - 1) / kArity;
-    if (last_key >= KeyOf(heap_[parent])) break;
-    heap_[hole] = heap_[parent];
-    hole = parent;
-  }
-  heap_[hole] = last;
+  SiftUp(hole, last);
   return first;
 }
 

@@ -33,6 +33,9 @@ class EventQueue {
   void Reserve(std::size_t n) { heap_.reserve(n); }
 
  private:
+  // Moves `event` from the free slot `hole` towards the root until its parent runs first.
+  void SiftUp(std::size_t hole, const Event& event);
+
   std::vector<Event> heap_;
 };
 
