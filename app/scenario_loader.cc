@@ -19,7 +19,14 @@ namespace {
 
 using models::Scenario;
 
+// Limits that keep every run finite and within a few gigabytes of memory: each consumer instance
+// keeps state per partition of its topic, and each producer a counter per key.
 constexpr double kMaxRatePerSecond = 1e7;
+constexpr double kMinRatePerSecond = 1.0 / 3600;  // one an hour
+constexpr sim::Time kMaxDuration = 1000 * sim::kHour;
+constexpr std::uint64_t kMaxPartitions = 10'000;
+constexpr std::uint64_t kMaxInstances = 1'000;
+constexpr std::uint64_t kMaxKeys = 10'000'000;
 constexpr double kMaxMessagesPerRun = 1e10;
 
 // Thrown inside this file only, and turned into a Result at its edge.
@@ -173,7 +180,11 @@ class Node {
     return std::get<T>(parsed);
   }
 
-  sim::Time Duration() const { return Parse(&ParseDuration); }
+  sim::Time Duration() const {
+    const sim::Time value = Parse(&ParseDuration);
+    if (value > kMaxDuration) Fail("at most 1000h");
+    return value;
+  }
   sim::Time PositiveDuration() const {
     const sim::Time value = Duration();
     if (value <= 0) Fail("expected a duration above zero");
@@ -220,7 +231,7 @@ void LoadTopic(const Node& node, Scenario& scenario) {
   node.ExpectMap({"name", "partitions"});
   models::TopicConfig topic;
   topic.name = node.Get("name").Name();
-  topic.partitions = static_cast<std::uint32_t>(node.Get("partitions").Unsigned(1, 100000));
+  topic.partitions = static_cast<std::uint32_t>(node.Get("partitions").Unsigned(1, kMaxPartitions));
   scenario.topics.push_back(topic);
 }
 
@@ -234,6 +245,7 @@ void LoadProducer(const Node& node, Scenario& scenario) {
   if (producer.rate_per_second > kMaxRatePerSecond) {
     node.Get("rate").Fail("at most 10000000/s per producer; split a larger load over producers");
   }
+  if (producer.rate_per_second < kMinRatePerSecond) node.Get("rate").Fail("at least 1/h");
   Optional(node, "arrivals", producer.arrivals, [](const Node& n) {
     return n.Choice<models::Arrivals>(
         {{"constant", models::Arrivals::kConstant}, {"poisson", models::Arrivals::kPoisson}});
@@ -242,7 +254,7 @@ void LoadProducer(const Node& node, Scenario& scenario) {
     const std::string text = n.Text();
     if (text == "none") return 0u;
     if (text == "0") n.Fail("write 'none' for messages without keys, or a count from 1");
-    return static_cast<std::uint32_t>(n.Unsigned(1, 100'000'000));
+    return static_cast<std::uint32_t>(n.Unsigned(1, kMaxKeys));
   });
   Optional(node, "key_popularity", producer.zipf_exponent, [](const Node& n) {
     const std::string text = n.Text();
@@ -288,7 +300,7 @@ void LoadConsumerGroup(const Node& node, Scenario& scenario) {
   models::ConsumerGroupConfig group;
   group.group = node.Get("group").Name();
   group.topic = node.Get("topic").Name();
-  group.instances = static_cast<std::uint32_t>(node.Get("instances").Unsigned(1, 10000));
+  group.instances = static_cast<std::uint32_t>(node.Get("instances").Unsigned(1, kMaxInstances));
   group.processing = node.Get("processing").Distribution();
   group.commit = node.Get("commit").Choice<models::CommitStrategy>({
       {"before-processing", models::CommitStrategy::kBeforeProcessing},

@@ -60,7 +60,7 @@ double Distribution::Sample(RandomStream& stream) const {
 Time Distribution::SampleTime(RandomStream& stream) const {
   const double value = Sample(stream);
   if (!(value > 0)) return 0;
-  if (value >= 9.0e18) return kForever;
+  if (value >= static_cast<double>(kMaxSampledTime)) return kMaxSampledTime;
   return static_cast<Time>(std::llround(value));
 }
 

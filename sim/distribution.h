@@ -18,6 +18,9 @@
 
 namespace deliverysim::sim {
 
+// The largest delay a distribution yields: about 146 years.
+inline constexpr Time kMaxSampledTime = Time{1} << 62;
+
 class Distribution {
  public:
   enum class Kind { kConstant, kUniform, kExponential, kNormal, kLognormal };
@@ -38,7 +41,8 @@ class Distribution {
   double Sample(RandomStream& stream) const;
 
   // A sample rounded to whole nanoseconds; negative samples (a normal's tail) become 0, since
-  // no delay can be negative.
+  // no delay can be negative, and samples beyond kMaxSampledTime (a heavy tail, or infinity)
+  // become kMaxSampledTime, so that adding one to any simulated time cannot overflow.
   Time SampleTime(RandomStream& stream) const;
 
   // The distribution's mean (for a normal, before clamping at zero).

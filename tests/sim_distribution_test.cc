@@ -182,10 +182,13 @@ TEST(SimDistribution, SampleTimeRoundsToTheNearestNanosecond) {
   EXPECT_EQ(Distribution::Constant(-3).SampleTime(stream), 0);
 }
 
-TEST(SimDistribution, SampleTimeOfAnEnormousValueIsForever) {
+TEST(SimDistribution, SampleTimeOfAnEnormousValueIsCappedSoTimesCannotOverflow) {
   RandomStream stream(1);
-  EXPECT_EQ(Distribution::Constant(1e19).SampleTime(stream), kForever);
-  EXPECT_EQ(Distribution::Constant(1e300).SampleTime(stream), kForever);
+  EXPECT_EQ(Distribution::Constant(1e19).SampleTime(stream), kMaxSampledTime);
+  EXPECT_EQ(Distribution::Constant(1e300).SampleTime(stream), kMaxSampledTime);
+  EXPECT_EQ(Distribution::Lognormal(1e9, 1e3).Mean(), HUGE_VAL);  // its samples can be inf
+  EXPECT_LE(Distribution::Lognormal(1e9, 1e3).SampleTime(stream), kMaxSampledTime);
+  EXPECT_GT(kForever - kMaxSampledTime, 2000 * kHour);  // a run ends within 2000 h
 }
 
 // --- Bernoulli ----------------------------------------------------------------------------
