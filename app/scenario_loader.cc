@@ -27,6 +27,7 @@ constexpr sim::Time kMaxDuration = 1000 * sim::kHour;
 constexpr std::uint64_t kMaxPartitions = 10'000;
 constexpr std::uint64_t kMaxInstances = 1'000;
 constexpr std::uint64_t kMaxKeys = 10'000'000;
+constexpr double kMaxInstancePartitions = 1e7;
 constexpr double kMaxMessagesPerRun = 1e10;
 
 // Thrown inside this file only, and turned into a Result at its edge.
@@ -539,6 +540,20 @@ void CheckSize(const Node& root, const Scenario& scenario) {
   double messages = 0;
   for (const models::ProducerConfig& producer : scenario.producers) {
     messages += producer.rate_per_second * static_cast<double>(scenario.duration) / 1e9;
+  }
+  // Each instance keeps a few words per partition of its topic.
+  double instance_partitions = 0;
+  std::vector<Node> groups =
+      root.Has("consumers") ? root.Get("consumers").Items() : std::vector<Node>{};
+  for (std::size_t g = 0; g < scenario.consumers.size(); ++g) {
+    const auto& group = scenario.consumers[g];
+    instance_partitions += static_cast<double>(group.instances) *
+                           scenario.topics[models::TopicIndex(scenario, group.topic)].partitions;
+    if (instance_partitions > kMaxInstancePartitions) {
+      groups[g]
+          .Get("instances")
+          .Fail("instances times partitions, summed over the groups, may not pass 10000000");
+    }
   }
   if (messages > kMaxMessagesPerRun) {
     root.Get("duration")

@@ -269,6 +269,16 @@ const std::vector<BadInput> kBadValues = {
         "duration", {"at most 1000h"}),
     Bad("KeysAboveTenMillion", Replace("rate: 100/s\n", "rate: 100/s\n    keys: 10000001\n"), 12,
         11, "producers[0].keys", {"from 1 to 10000000"}),
+    Bad("TooManyInstancePartitions",
+        [] {
+          // 1000 instances x 10000 partitions reach the limit; one more instance passes it.
+          std::string text = Replace("partitions: 3", "partitions: 10000");
+          text.replace(text.find("instances: 2"), 12, "instances: 1000");
+          return text +
+                 "  - { group: audit, topic: orders, instances: 1, processing: 1ms,\n"
+                 "      commit: inbox }\n";
+        }(),
+        18, 47, "consumers[1].instances", {"instances times partitions"}),
     Bad("ZeroKeys", Replace("rate: 100/s\n", "rate: 100/s\n    keys: 0\n"), 12, 11,
         "producers[0].keys", {"write 'none' for messages without keys"}),
     Bad("NoTopics",
