@@ -3,7 +3,9 @@ import json
 import os
 import pty
 import re
+import signal
 import subprocess
+import time
 
 import pytest
 
@@ -187,3 +189,44 @@ def test_no_subcommand_is_bad_input(deliverysim):
     result = deliverysim()
     assert result.returncode == 2
     assert "subcommand" in result.stderr
+
+
+def test_trace_through_a_symbolic_link_replaces_its_target(deliverysim, scenarios, tmp_path):
+    target = tmp_path / "real.jsonl"
+    target.write_text("old\n")
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(target)
+    deliverysim("run", scenarios / "auto-commit-timer.yaml", "--trace", link, check=True)
+    assert link.is_symlink()
+    assert json.loads(target.read_text().splitlines()[0])["kind"] == "intent"
+
+
+def test_trace_to_a_pipe_writes_through_it(binary, scenarios, tmp_path):
+    fifo = tmp_path / "trace.fifo"
+    os.mkfifo(fifo)
+    process = subprocess.Popen([binary, "run", scenarios / "auto-commit-timer.yaml",
+                                "--trace", fifo], stdout=subprocess.DEVNULL)
+    with open(fifo) as reader:
+        lines = reader.read().splitlines()
+    assert process.wait(timeout=300) == 0
+    assert fifo.is_fifo(), "the pipe must not be replaced by a regular file"
+    assert json.loads(lines[0])["kind"] == "intent"
+
+
+def test_trace_to_a_directory_is_refused_before_running(deliverysim, scenarios, tmp_path):
+    result = deliverysim("run", scenarios / "auto-commit-timer.yaml", "--trace", tmp_path)
+    assert result.returncode == 1
+    assert "is a directory" in result.stderr
+    assert result.stdout == ""
+
+
+def test_interrupted_run_leaves_no_temporary_trace(binary, scenarios, tmp_path):
+    trace = tmp_path / "trace.jsonl"
+    process = subprocess.Popen([binary, "run", long_scenario(scenarios, tmp_path),
+                                "--trace", trace], stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob("trace.jsonl.tmp.*")) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=60) != 0
+    assert list(tmp_path.iterdir()) == [tmp_path / "long.yaml"]
