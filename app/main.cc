@@ -1,9 +1,26 @@
 // deliverysim: simulate message delivery under faults and measure what each strategy loses,
 // duplicates and delays. See README.md for a walk-through.
 #include <CLI/CLI.hpp>
+#include <charconv>
+#include <cstdint>
+#include <string>
 
 #include "app/commands.h"
 #include "app/version.h"
+
+namespace {
+
+// CLI11 would read "-1" as 2^64 - 1 and clamp values past the top; a seed must be exact.
+std::string WholeNumber(const std::string& text) {
+  std::uint64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
+    return "expected a whole number from 0 to 18446744073709551615, got '" + text + "'";
+  }
+  return "";
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace deliverysim::app;
@@ -27,7 +44,8 @@ int main(int argc, char** argv) {
       cli.add_subcommand("run", "Run a scenario and print its metrics per consumer group.");
   run_cli->add_option("FILE", run.scenario_path, "Scenario file (YAML), see docs/SCENARIOS.md")
       ->required();
-  run_cli->add_option("--seed", run.seed, "Seed for this run, instead of the file's 'seed'");
+  run_cli->add_option("--seed", run.seed, "Seed for this run, instead of the file's 'seed'")
+      ->check(WholeNumber, "UINT64");
   run_cli->add_flag("--json", run.json,
                     "Print the result as JSON (schema in docs/OUTPUT.md) instead of a table");
   run_cli->add_option("--trace", run.trace_path,

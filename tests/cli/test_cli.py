@@ -230,3 +230,16 @@ def test_interrupted_run_leaves_no_temporary_trace(binary, scenarios, tmp_path):
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=60) != 0
     assert list(tmp_path.iterdir()) == [tmp_path / "long.yaml"]
+
+
+@pytest.mark.parametrize("seed", ["-1", "18446744073709551616", "", "7x"])
+def test_seed_must_be_an_exact_whole_number(deliverysim, scenarios, seed):
+    result = deliverysim("run", scenarios / "auto-commit-timer.yaml", "--seed", seed)
+    assert result.returncode == 2
+    assert f"got '{seed}'" in result.stderr
+
+
+def test_largest_seed_is_accepted(deliverysim, scenarios):
+    result = deliverysim("run", scenarios / "auto-commit-timer.yaml", "--json", "--seed",
+                         "18446744073709551615", check=True)
+    assert json.loads(result.stdout)["seed"] == 18446744073709551615
