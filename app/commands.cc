@@ -11,6 +11,7 @@
 #include "app/report_json.h"
 #include "app/report_table.h"
 #include "app/scenario_loader.h"
+#include "app/scenario_warnings.h"
 #include "app/trace_writer.h"
 #include "models/simulation.h"
 
@@ -49,6 +50,12 @@ class ProgressLine {
 
 void PrintError(const Error& error) { std::cerr << "error: " << error.ToString() << "\n"; }
 
+void PrintWarnings(const std::string& path, const models::Scenario& scenario) {
+  for (const std::string& warning : ScenarioWarnings(scenario)) {
+    std::cerr << "warning: " << path << ": " << warning << "\n";
+  }
+}
+
 }  // namespace
 
 int ValidateCommand(const std::string& scenario_path) {
@@ -58,6 +65,7 @@ int ValidateCommand(const std::string& scenario_path) {
     return kExitBadInput;
   }
   const models::Scenario& s = loaded.value();
+  PrintWarnings(scenario_path, s);
   std::cout << fmt::format(
       "{}: valid scenario '{}': {} topic(s), {} producer(s), "
       "{} consumer group(s), {} fault(s)\n",
@@ -74,6 +82,7 @@ int RunCommand(const RunOptions& options) {
   }
   models::Scenario& scenario = loaded.value();
   if (options.seed) scenario.seed = *options.seed;
+  PrintWarnings(options.scenario_path, scenario);
 
   std::unique_ptr<JsonLinesTrace> trace;
   if (!options.trace_path.empty()) {

@@ -13,6 +13,13 @@ Json Summary(const models::SampledSummary& s) {
   return Json{{"max", s.max}, {"mean", s.mean}, {"p99", s.p99}};
 }
 
+// With nothing processed there is no latency to report: null, not zero.
+Json Latency(const models::LatencySummary& l) {
+  if (l.count == 0)
+    return Json{{"p50", nullptr}, {"p90", nullptr}, {"p99", nullptr}, {"max", nullptr}};
+  return Json{{"p50", l.p50}, {"p90", l.p90}, {"p99", l.p99}, {"max", l.max}};
+}
+
 Json Group(const models::GroupResult& g) {
   return Json{
       {"topic", g.topic},
@@ -26,10 +33,7 @@ Json Group(const models::GroupResult& g) {
       {"out_of_order", g.out_of_order},
       {"lag_messages", Summary(g.lag_messages)},
       {"lag_time_ns", Summary(g.lag_time)},
-      {"latency_ns", Json{{"p50", g.latency.p50},
-                          {"p90", g.latency.p90},
-                          {"p99", g.latency.p99},
-                          {"max", g.latency.max}}},
+      {"latency_ns", Latency(g.latency)},
       {"rebalances", g.rebalances},
       {"commits_refused", g.commits_refused},
   };

@@ -40,6 +40,10 @@ struct Row {
 
 std::string Count(std::uint64_t n) { return fmt::format("{}", n); }
 
+std::string LatencyCell(const GroupResult& g, sim::Time value) {
+  return g.latency.count == 0 ? "n/a" : FormatDuration(value);
+}
+
 std::vector<Row> Rows() {
   return {
       {"commit strategy", [](const GroupResult& g) { return g.commit; }},
@@ -58,10 +62,10 @@ std::vector<Row> Rows() {
       {"           mean",
        [](const GroupResult& g) { return FormatDuration(std::llround(g.lag_time.mean)); }},
       {"           p99", [](const GroupResult& g) { return FormatDuration(g.lag_time.p99); }},
-      {"latency: p50", [](const GroupResult& g) { return FormatDuration(g.latency.p50); }},
-      {"         p90", [](const GroupResult& g) { return FormatDuration(g.latency.p90); }},
-      {"         p99", [](const GroupResult& g) { return FormatDuration(g.latency.p99); }},
-      {"         max", [](const GroupResult& g) { return FormatDuration(g.latency.max); }},
+      {"latency: p50", [](const GroupResult& g) { return LatencyCell(g, g.latency.p50); }},
+      {"         p90", [](const GroupResult& g) { return LatencyCell(g, g.latency.p90); }},
+      {"         p99", [](const GroupResult& g) { return LatencyCell(g, g.latency.p99); }},
+      {"         max", [](const GroupResult& g) { return LatencyCell(g, g.latency.max); }},
       {"rebalances", [](const GroupResult& g) { return Count(g.rebalances); }},
       {"commits refused", [](const GroupResult& g) { return Count(g.commits_refused); }},
   };

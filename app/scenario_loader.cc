@@ -413,6 +413,9 @@ void LoadFault(const Node& node, Scenario& scenario) {
       fault.has_delay = true;
       return n.Distribution();
     });
+    if (fault.loss == 0 && fault.duplicate == 0 && !fault.has_delay) {
+      node.Get("link").Fail("a link fault needs at least one of loss, duplicate or delay");
+    }
     for (const auto& [from, to] : ParseLinkName(node.Get("link"))) {
       fault.from = from;
       fault.to = to;

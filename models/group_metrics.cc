@@ -76,8 +76,8 @@ void GroupMetrics::Finish(GroupResult& result) const {
   result.out_of_order = out_of_order_;
   result.lag_messages = {lag_messages_.max(), lag_messages_.Mean(), lag_messages_.Quantile(0.99)};
   result.lag_time = {lag_time_.max(), lag_time_.Mean(), lag_time_.Quantile(0.99)};
-  result.latency = {latency_.Quantile(0.50), latency_.Quantile(0.90), latency_.Quantile(0.99),
-                    latency_.max()};
+  result.latency = {latency_.count(), latency_.Quantile(0.50), latency_.Quantile(0.90),
+                    latency_.Quantile(0.99), latency_.max()};
   result.rebalances = rebalances_;
   result.commits_refused = commits_refused_;
 }

@@ -16,6 +16,7 @@ struct SampledSummary {
 };
 
 struct LatencySummary {
+  std::uint64_t count = 0;  // messages processed; the quantiles mean nothing when 0
   std::int64_t p50 = 0;
   std::int64_t p90 = 0;
   std::int64_t p99 = 0;

@@ -79,6 +79,7 @@ def test_validate_accepts_every_bundled_scenario(deliverysim, scenarios):
         result = deliverysim("validate", scenario)
         assert result.returncode == 0, result.stderr
         assert "valid scenario" in result.stdout
+        assert result.stderr == "", "bundled scenarios raise no warnings"
 
 
 def test_validate_names_line_column_and_key_of_a_misspelt_key(deliverysim, scenarios, tmp_path):
@@ -243,3 +244,34 @@ def test_largest_seed_is_accepted(deliverysim, scenarios):
     result = deliverysim("run", scenarios / "auto-commit-timer.yaml", "--json", "--seed",
                          "18446744073709551615", check=True)
     assert json.loads(result.stdout)["seed"] == 18446744073709551615
+
+
+SMALL = """name: small
+duration: 10s
+topics: [ { name: t, partitions: 2 } ]
+producers: [ { name: p, topic: t, rate: 10/s, acks: 0, max_attempts: 1 } ]
+consumers: [ { group: g, topic: t, instances: 1, processing: 1ms, commit: inbox } ]
+"""
+
+
+def test_warnings_name_settings_that_silently_drop_messages(deliverysim, tmp_path):
+    path = tmp_path / "small.yaml"
+    path.write_text(SMALL + "faults: [ { crash: g-1, at: 20s } ]\n")
+    result = deliverysim("validate", path)
+    assert result.returncode == 0
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
+    assert len(warnings) == 3, result.stderr
+    assert "consumers[0].auto_offset_reset: 'latest'" in warnings[0]
+    assert "drain: 0" in warnings[1]
+    assert "crash of g-1 from 20.0 s on never strikes" in warnings[2]
+
+
+def test_latency_is_null_when_nothing_was_processed(deliverysim, tmp_path):
+    path = tmp_path / "all-lost.yaml"
+    path.write_text(SMALL + "drain: 5s\nfaults: [ { link: p -> broker, loss: 1 } ]\n")
+    document = json.loads(deliverysim("run", path, "--json", check=True).stdout)
+    group = document["groups"]["g"]
+    assert group["lost"] == group["intended"] == 100
+    assert group["latency_ns"] == {"p50": None, "p90": None, "p99": None, "max": None}
+    table = deliverysim("run", path, check=True).stdout
+    assert re.search(r"^latency: p50\s+n/a$", table, re.MULTILINE)

@@ -1,0 +1,49 @@
+#include "app/scenario_warnings.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "app/report_table.h"
+
+namespace deliverysim::app {
+
+std::vector<std::string> ScenarioWarnings(const models::Scenario& scenario) {
+  std::vector<std::string> warnings;
+  for (std::size_t g = 0; g < scenario.consumers.size(); ++g) {
+    const models::ConsumerGroupConfig& group = scenario.consumers[g];
+    const bool fed = std::any_of(scenario.producers.begin(), scenario.producers.end(),
+                                 [&](const auto& p) { return p.topic == group.topic; });
+    if (fed && group.auto_offset_reset == models::OffsetReset::kLatest) {
+      warnings.push_back(fmt::format(
+          "consumers[{}].auto_offset_reset: 'latest' (Kafka's default) starts group {} at the "
+          "log end when it first gets its partitions, {} after its first member joins; what was "
+          "published before is never processed. Write 'earliest' to process everything.",
+          g, group.group, FormatDuration(scenario.initial_rebalance_delay)));
+    }
+  }
+  if (scenario.drain == 0 && !scenario.producers.empty() && !scenario.consumers.empty()) {
+    warnings.push_back(
+        "drain: 0 counts every message still in flight at the end of the duration as lost; "
+        "give the system a drain period to finish its work.");
+  }
+  for (const models::CrashFault& crash : scenario.crashes) {
+    if (crash.at >= scenario.duration) {
+      warnings.push_back(fmt::format(
+          "faults: the crash of {} from {} on never strikes, because faults stop when the "
+          "duration ({}) ends.",
+          crash.target, FormatDuration(crash.at), FormatDuration(scenario.duration)));
+    }
+  }
+  for (const models::LinkFault& fault : scenario.link_faults) {
+    if (fault.start >= scenario.duration) {
+      warnings.push_back(fmt::format(
+          "faults: the trouble on {} -> {} from {} on never starts, because faults stop when the "
+          "duration ({}) ends.",
+          fault.from, fault.to, FormatDuration(fault.start), FormatDuration(scenario.duration)));
+    }
+  }
+  return warnings;
+}
+
+}  // namespace deliverysim::app
