@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <charconv>
 #include <cstdint>
+#include <iostream>
 #include <string>
 
 #include "app/commands.h"
@@ -31,7 +32,7 @@ int main(int argc, char** argv) {
       "reports, per consumer group, the messages lost, delivered twice, processed twice,\n"
       "reordered and delayed. The same file and seed always give the same result.\n"};
   cli.set_version_flag("--version", std::string("deliverysim ") + kVersion);
-  cli.require_subcommand(1);
+  cli.require_subcommand(0, 1);
   cli.footer(
       "Exit status: 0 success, 1 an output file could not be written, 2 bad input.\n"
       "Examples:\n"
@@ -64,5 +65,6 @@ int main(int argc, char** argv) {
   }
   if (*run_cli) return RunCommand(run);
   if (*validate_cli) return ValidateCommand(validate_path);
+  std::cerr << "error: name a command, run or validate; see deliverysim --help\n";
   return kExitBadInput;
 }

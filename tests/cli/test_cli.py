@@ -186,10 +186,16 @@ def test_version_names_the_program_and_its_version(deliverysim):
     assert re.fullmatch(r"deliverysim \d+\.\d+\.\d+\n", result.stdout)
 
 
-def test_no_subcommand_is_bad_input(deliverysim):
+def test_no_command_is_bad_input(deliverysim):
     result = deliverysim()
     assert result.returncode == 2
-    assert "subcommand" in result.stderr
+    assert "name a command, run or validate" in result.stderr
+
+
+def test_unknown_command_is_named(deliverysim):
+    result = deliverysim("frob")
+    assert result.returncode == 2
+    assert "frob" in result.stderr
 
 
 def test_trace_through_a_symbolic_link_replaces_its_target(deliverysim, scenarios, tmp_path):
