@@ -28,7 +28,8 @@ constexpr std::uint64_t kMaxPartitions = 10'000;
 constexpr std::uint64_t kMaxInstances = 1'000;
 constexpr std::uint64_t kMaxKeys = 10'000'000;
 constexpr double kMaxInstancePartitions = 1e7;
-constexpr double kMaxMessagesPerRun = 1e10;
+// Message numbers are 32-bit per producer; the total also keeps a run under an hour or so.
+constexpr double kMaxMessagesPerRun = 4e9;
 
 // Thrown inside this file only, and turned into a Result at its edge.
 struct LoadFailure {
@@ -562,7 +563,7 @@ void CheckSize(const Node& root, const Scenario& scenario) {
     root.Get("duration")
         .Fail(fmt::format(
             "the producers would publish about {:.3g} messages over this duration (rate times "
-            "duration, summed); the limit is 1e10, about an hour of simulation",
+            "duration, summed); the limit is 4e9, about an hour of simulation",
             messages));
   }
 }

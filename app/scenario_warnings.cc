@@ -22,6 +22,16 @@ std::vector<std::string> ScenarioWarnings(const models::Scenario& scenario) {
           g, group.group, FormatDuration(scenario.initial_rebalance_delay)));
     }
   }
+  for (std::size_t g = 0; g < scenario.consumers.size(); ++g) {
+    const models::ConsumerGroupConfig& group = scenario.consumers[g];
+    if (group.request_timeout <= group.fetch_max_wait) {
+      warnings.push_back(fmt::format(
+          "consumers[{}].request_timeout: {} is not longer than fetch_max_wait ({}), so a fetch "
+          "the broker holds times out before its answer comes (Kafka requires "
+          "request.timeout.ms > fetch.max.wait.ms).",
+          g, FormatDuration(group.request_timeout), FormatDuration(group.fetch_max_wait)));
+    }
+  }
   if (scenario.drain == 0 && !scenario.producers.empty() && !scenario.consumers.empty()) {
     warnings.push_back(
         "drain: 0 counts every message still in flight at the end of the duration as lost; "

@@ -52,7 +52,8 @@ void ConsumerInstance::OnEvent(const sim::Event& event) {
     case kAutoCommitTick: OnAutoCommitTick(event.arg); break;
     case kRestart: Restart(event.arg); break;
     case kMidProcessingCrash:
-      if (alive_ && event.arg == incarnation_) {
+      // Disarming at the drain also stops a crash already on its way.
+      if (alive_ && event.arg == incarnation_ && !crashes_disarmed_) {
         TraceCrashStep(CrashStep::kMidProcessing);
         Crash(mid_processing_restart_after_);
       }
@@ -111,11 +112,13 @@ void ConsumerInstance::ApplyAssignment() {
   for (const PartitionRange& assigned : pending_assignment_) {
     keep[assigned.partition] = true;
     PartitionState& state = partitions_[assigned.partition];
-    if (state.owned) continue;  // a partition that stays keeps its position
+    // A partition that stayed keeps its position. One that left and came back while this
+    // instance missed an assignment has a new epoch: someone else read it meanwhile.
+    if (state.owned && state.owner_epoch == assigned.owner_epoch) continue;
     // assigned.offset is the committed offset (-1: none) and assigned.end the log end.
     std::int64_t start = assigned.offset;
     if (start < 0) start = config_.auto_offset_reset == OffsetReset::kEarliest ? 0 : assigned.end;
-    state = PartitionState{true, start, start, assigned.offset};
+    state = PartitionState{true, start, start, assigned.offset, assigned.owner_epoch};
   }
   for (std::size_t p = 0; p < partitions_.size(); ++p) {
     if (!keep[p]) partitions_[p].owned = false;
@@ -200,11 +203,13 @@ void ConsumerInstance::ProcessNext() {
   if (MaybeCrashAt(CrashStep::kBeforeEffect)) return;
   phase_ = Phase::kProcessing;
   const sim::Time processing = config_.processing.SampleTime(random_);
-  engine_.ScheduleAfter(processing, self_, kProcessed, incarnation_);
+  // The crash is scheduled first so that, with a processing time under 2 ns, it still comes
+  // before the effect at the same instant.
   if (auto armed = TakeArmedCrash(CrashStep::kMidProcessing)) {
     mid_processing_restart_after_ = armed->restart_after;
     engine_.ScheduleAfter(processing / 2, self_, kMidProcessingCrash, incarnation_);
   }
+  engine_.ScheduleAfter(processing, self_, kProcessed, incarnation_);
 }
 
 void ConsumerInstance::OnProcessed(std::uint64_t incarnation) {
@@ -237,7 +242,6 @@ void ConsumerInstance::EndBatch() {
 }
 
 ConsumerInstance::CommitOutcome ConsumerInstance::Commit(bool wait_for_reply, AfterCommit after) {
-  if (MaybeCrashAt(CrashStep::kBeforeCommit)) return CommitOutcome::kCrashed;
   const bool stored_offsets = config_.commit == CommitStrategy::kAutoCommitTimer;
   const std::uint32_t slot = NewRequest(PacketType::kCommit);
   Packet& commit = network_.packet(slot);
@@ -249,6 +253,10 @@ ConsumerInstance::CommitOutcome ConsumerInstance::Commit(bool wait_for_reply, Af
   if (commit.ranges.empty()) {
     network_.Release(slot);
     return CommitOutcome::kNothingToCommit;
+  }
+  if (MaybeCrashAt(CrashStep::kBeforeCommit)) {
+    network_.Release(slot);
+    return CommitOutcome::kCrashed;
   }
   if (wait_for_reply) {
     awaited_ = commit.correlation;

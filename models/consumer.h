@@ -66,7 +66,11 @@ class ConsumerInstance : public sim::Component {
   // `not_before`. kBetweenEffectAndCommit resolves to the step that splits this strategy's
   // effects from their commit.
   void ArmCrash(CrashStep step, sim::Time not_before, sim::Time restart_after);
-  void DisarmCrashes() { armed_.clear(); }
+  // Cancels every armed crash, and a mid-processing one already scheduled.
+  void DisarmCrashes() {
+    armed_.clear();
+    crashes_disarmed_ = true;
+  }
 
   void OnEvent(const sim::Event& event) override;
 
@@ -82,6 +86,7 @@ class ConsumerInstance : public sim::Component {
     std::int64_t position = 0;       // next offset to fetch
     std::int64_t stored = 0;         // auto-commit-timer: after the last record handed over
     std::int64_t acked_commit = -1;  // the last commit of it known to be accepted
+    std::uint32_t owner_epoch = 0;   // of the assignment that gave it
   };
   struct BatchItem {
     std::uint32_t partition;
@@ -150,6 +155,7 @@ class ConsumerInstance : public sim::Component {
   std::vector<std::uint32_t> committing_partitions_;  // of the awaited commit
   sim::Time next_auto_commit_ = 0;
   std::vector<ArmedCrash> armed_;
+  bool crashes_disarmed_ = false;
   sim::Time mid_processing_restart_after_ = 0;  // of the mid-processing crash scheduled
 };
 

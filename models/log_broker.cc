@@ -31,6 +31,7 @@ LogBroker::LogBroker(sim::Engine& engine, Network& network, const Scenario& scen
     const std::size_t partitions = topics_[topic].partitions.size();
     groups_.push_back(Group{&config, topic, std::vector<Member>(config.instances),
                             std::vector<int>(partitions, kUnowned),
+                            std::vector<std::uint32_t>(partitions, 0),
                             std::vector<std::int64_t>(partitions, -1), 0, false});
   }
 }
@@ -209,6 +210,7 @@ void LogBroker::OnCommit(const Packet& request) {
 void LogBroker::OnJoin(const Packet& request) {
   Group& group = groups_[request.group];
   Member& member = group.members[request.member];
+  if ((request.incarnation & 0xffffffff) < member.first_unexpired) return;  // a dead process
   // A repeated join (its assignment was lost) changes no membership: resend the assignment.
   if (member.live && member.incarnation == request.incarnation) {
     if (group.generation > 0) SendAssignment(request.group, request.member);
@@ -228,8 +230,10 @@ void LogBroker::OnMemberExpired(std::uint64_t arg) {
   const auto member_index = static_cast<std::uint32_t>((arg >> 32) & 0xffff);
   Group& group = groups_[group_index];
   Member& member = group.members[member_index];
+  const std::uint64_t expired = arg & 0xffffffff;
+  member.first_unexpired = std::max(member.first_unexpired, expired + 1);
   // A member that rejoined since has a new incarnation and is not the one that went silent.
-  if (!member.live || (member.incarnation & 0xffffffff) != (arg & 0xffffffff)) return;
+  if (!member.live || (member.incarnation & 0xffffffff) != expired) return;
   member.live = false;
   if (group.generation > 0) Rebalance(group_index);
 }
@@ -240,7 +244,11 @@ void LogBroker::Rebalance(std::uint32_t group_index) {
   for (std::size_t m = 0; m < group.members.size(); ++m) {
     if (group.members[m].live) live.push_back(static_cast<int>(m));
   }
-  group.owners = AssignPartitions(group.owners, live);
+  const std::vector<int> owners = AssignPartitions(group.owners, live);
+  for (std::size_t p = 0; p < owners.size(); ++p) {
+    if (owners[p] != group.owners[p]) ++group.owner_epochs[p];
+  }
+  group.owners = owners;
   ++group.generation;
   metrics_[group_index]->CountRebalance();
   if (trace_) {
@@ -264,9 +272,20 @@ void LogBroker::SendAssignment(std::uint32_t group_index, std::uint32_t member_i
   assignment.generation = group.generation;
   for (std::uint32_t p = 0; p < group.owners.size(); ++p) {
     if (group.owners[p] != static_cast<int>(member_index)) continue;
-    assignment.ranges.push_back({p, group.committed[p], log_end(group.topic, p)});
+    assignment.ranges.push_back(
+        {p, group.committed[p], log_end(group.topic, p), group.owner_epochs[p]});
   }
   Reply(member.component, slot);
+
+  // A member that owned nothing has a fetch parked here, waiting for records it will never get;
+  // answer it now, behind the assignment on the same link, so the member polls again at once.
+  for (ParkedFetch& parked : parked_) {
+    if (!parked.active) continue;
+    const Packet& fetch = network_.packet(parked.request);
+    if (fetch.group != group_index || fetch.member != member_index) continue;
+    parked.active = false;
+    ReplyToFetch(parked.request);
+  }
 }
 
 void LogBroker::Reply(sim::ComponentId client, std::uint32_t slot) {

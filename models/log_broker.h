@@ -77,13 +77,17 @@ class LogBroker : public sim::Component {
     bool live = false;
     std::uint64_t incarnation = 0;
     sim::ComponentId component = 0;
+    // Incarnations below this one have had their session expire: a join or commit they sent
+    // before dying may still arrive, and must not bring them back.
+    std::uint64_t first_unexpired = 0;
   };
   struct Group {
     const ConsumerGroupConfig* config;
     std::uint32_t topic;
     std::vector<Member> members;
-    std::vector<int> owners;              // per partition: member index or kUnowned
-    std::vector<std::int64_t> committed;  // per partition: -1 until the first commit
+    std::vector<int> owners;                  // per partition: member index or kUnowned
+    std::vector<std::uint32_t> owner_epochs;  // per partition: bumped at each change of owner
+    std::vector<std::int64_t> committed;      // per partition: -1 until the first commit
     std::uint32_t generation = 0;
     bool first_rebalance_pending = false;
   };

@@ -102,7 +102,12 @@ void Network::Send(LinkId id, std::uint32_t slot) {
 sim::Time Network::Deliver(Link& link, std::uint32_t slot, sim::Time earliest) {
   sim::Time latency = link.latency.SampleTime(link.random);
   for (const LinkFault* fault : link.faults) {
-    if (fault->has_delay) latency += fault->delay.SampleTime(link.random);
+    // Each sample is at most kMaxSampledTime; their sum is held there too (without adding
+    // past it first), so adding it to the clock cannot overflow.
+    if (fault->has_delay) {
+      const sim::Time delay = fault->delay.SampleTime(link.random);
+      latency = latency > sim::kMaxSampledTime - delay ? sim::kMaxSampledTime : latency + delay;
+    }
   }
   const sim::Time arrival = std::max(earliest + latency, link.last_arrival);
   link.last_arrival = arrival;

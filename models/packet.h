@@ -25,6 +25,7 @@ struct PartitionRange {
   std::uint32_t partition = 0;
   std::int64_t offset = 0;
   std::int64_t end = 0;
+  std::uint32_t owner_epoch = 0;  // assignments: how many times the partition changed owner
 };
 
 struct Packet {

@@ -254,13 +254,13 @@ const std::vector<BadInput> kBadValues = {
         {"such as 500/s", "got 'fast'"}),
     Bad("RateAboveTenMillionPerSecond", Replace("rate: 100/s", "rate: 5/ns"), 11, 11,
         "producers[0].rate", {"at most 10000000/s per producer"}),
-    // 9,000,000/s for 2000 s is 1.8e10 messages, over the 1e10 a run may publish.
+    // 9,000,000/s for 2000 s is 1.8e10 messages, over the 4e9 a run may publish.
     Bad("RunTooLargeToFinish",
         [] {
           std::string text = Replace("rate: 100/s", "rate: 9000000/s");
           return text.replace(text.find("10s"), 3, "2000s");
         }(),
-        2, 11, "duration", {"about 1.8e+10 messages", "the limit is 1e10"}),
+        2, 11, "duration", {"about 1.8e+10 messages", "the limit is 4e9"}),
     Bad("RateBelowOneAnHour", Replace("rate: 100/s", "rate: 1/d"), 11, 11, "producers[0].rate",
         {"such as 500/s"}),
     Bad("RateOfOneADay", Replace("rate: 100/s", "rate: 0.5/h"), 11, 11, "producers[0].rate",
