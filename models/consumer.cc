@@ -370,6 +370,8 @@ void ConsumerInstance::TraceCrashStep(CrashStep step) {
 void ConsumerInstance::Crash(sim::Time restart_after) {
   if (!alive_) return;
   if (trace_) trace_->Record(engine_.now(), "crash", {TraceField::Text("component", name_)});
+  // TODO: heartbeats are not packets; the coordinator learns of the crash exactly one session
+  // timeout later, so a lossy or slow link cannot make it expire a live member.
   engine_.ScheduleAfter(config_.session_timeout, broker_id_, LogBroker::kMemberExpired,
                         LogBroker::MemberExpiryArg(group_, member_, incarnation_));
   alive_ = false;

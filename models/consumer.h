@@ -20,6 +20,10 @@
 // with its owner keeps its position; a newly assigned one starts at the group's committed
 // offset, or by auto_offset_reset when there is none.
 //
+// TODO: no commit on revocation (onPartitionsRevoked) and no eager stop-the-world rebalance;
+// work done since the last commit on a partition that moves away is redone by the new owner,
+// so rebalances add duplicates that a Kafka client committing on revocation would not have.
+//
 // Every request has a timeout (request_timeout) after which it is sent again, so a lossy link
 // slows the loop down but never stops it. A join is repeated until an assignment arrives, and
 // each fetch carries the instance's generation so that a lost assignment is sent again.

@@ -69,7 +69,8 @@ void GroupMetrics::Finish(GroupResult& result) const {
   }
   result.intended = intended;
   result.lost = intended - processed;
-  result.dead_lettered = 0;  // the log broker has no dead-letter queue yet
+  // TODO: the log broker has no dead-letter queue yet, so nothing can be dead-lettered.
+  result.dead_lettered = 0;
   result.deliveries = deliveries_;
   result.duplicate_deliveries = deliveries_ - delivered_ids;
   result.duplicate_effects = duplicate_effects_;

@@ -14,7 +14,8 @@
 //   - A crashed member is noticed after its session timeout; a joining member is noticed at
 //     once. Each change of the live set reassigns partitions (see assignment.h); the first
 //     assignment of a group waits for initial_rebalance_delay so that its members can join.
-// One broker, no replication: every record appended is durable and visible at once.
+// TODO: one broker and no replication: every appended record is durable and visible at once,
+// so acks 1 and all behave alike and no leader failover can lose or truncate records.
 #pragma once
 
 #include <cstdint>

@@ -102,7 +102,8 @@ void Producer::OnIntent(std::uint64_t incarnation) {
 
 std::uint32_t Producer::ChoosePartition(std::uint32_t key) {
   // A keyed message goes where its key hashes, so one key's messages share a partition; a
-  // keyless one goes round-robin.
+  // keyless one goes round-robin. The hash is the project's splitmix64 of the key number, not
+  // Kafka's murmur2 of the key bytes: the same keys spread, but over different partitions.
   if (key == kNoKey) return round_robin_++ % partitions_;
   return static_cast<std::uint32_t>(sim::Mix64(key) % partitions_);
 }
