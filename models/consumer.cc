@@ -285,6 +285,8 @@ void ConsumerInstance::OnCommitResponse(const Packet& packet) {
   }
   // At most once: records of a partition whose commit was refused belong to its new owner,
   // which starts from the old committed offset; processing them here could run them twice.
+  // When an earlier send of this commit was accepted and only its reply was lost, the new owner
+  // starts past them and they are lost instead, which at-most-once allows.
   for (std::uint32_t partition : committing_partitions_) {
     const bool accepted =
         std::any_of(packet.ranges.begin(), packet.ranges.end(),
