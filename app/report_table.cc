@@ -75,8 +75,10 @@ std::vector<Row> Rows() {
 
 std::string RunResultToTable(const models::RunResult& result, WallClock wall) {
   std::string out =
-      fmt::format("scenario {} (seed {}): {} simulated, then {} of drain\n", result.scenario,
-                  result.seed, FormatDuration(result.duration), FormatDuration(result.drain));
+      fmt::format("scenario {} (seed {}): {} simulated, {}\n", result.scenario, result.seed,
+                  FormatDuration(result.duration),
+                  result.drain > 0 ? "then " + FormatDuration(result.drain) + " of drain"
+                                   : std::string("no drain"));
   for (const models::ProducerResult& p : result.producers) {
     out += fmt::format("producer {} -> {}: {} intended, {} sends, {} acknowledged, {} gave up\n",
                        p.name, p.topic, p.intended, p.sends, p.acknowledged, p.gave_up);

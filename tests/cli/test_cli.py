@@ -281,3 +281,10 @@ def test_latency_is_null_when_nothing_was_processed(deliverysim, tmp_path):
     assert group["latency_ns"] == {"p50": None, "p90": None, "p99": None, "max": None}
     table = deliverysim("run", path, check=True).stdout
     assert re.search(r"^latency: p50\s+n/a$", table, re.MULTILINE)
+
+
+def test_header_says_when_there_is_no_drain(deliverysim, tmp_path):
+    path = tmp_path / "no-drain.yaml"
+    path.write_text("name: x\nduration: 1s\ntopics: [ { name: t, partitions: 1 } ]\n")
+    first_line = deliverysim("run", path, check=True).stdout.splitlines()[0]
+    assert first_line == "scenario x (seed 1): 1.00 s simulated, no drain"
