@@ -104,11 +104,4 @@ Result<Done> AtomicFile::Commit() {
   return Done{};
 }
 
-Result<Done> WriteFileAtomically(const std::string& path, const std::string& text) {
-  AtomicFile file(path);
-  if (auto opened = file.Open(); !opened.ok()) return opened;
-  file.stream() << text;
-  return file.Commit();
-}
-
 }  // namespace deliverysim::app

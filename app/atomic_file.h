@@ -41,7 +41,4 @@ class AtomicFile {
   int cleanup_slot_ = -1;  // this file's entry in the list the signal handler removes
 };
 
-// Writes `text` to `path` atomically.
-Result<Done> WriteFileAtomically(const std::string& path, const std::string& text);
-
 }  // namespace deliverysim::app

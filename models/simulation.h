@@ -37,7 +37,6 @@ class Simulation {
   RunResult Run(const std::function<void(double)>& on_progress = nullptr);
 
   const sim::Engine& engine() const { return engine_; }
-  const LogBroker& broker() const { return *broker_; }
 
  private:
   class Sampler;
