@@ -53,7 +53,8 @@ std::string RunResultToJson(const models::RunResult& result) {
   }
   Json topics = Json::object();
   for (const models::TopicResult& t : result.topics) {
-    topics[t.name] = Json{{"log_end_offsets", t.log_end_offsets}};
+    topics[t.name] =
+        Json{{"log_end_offsets", t.log_end_offsets}, {"duplicate_records", t.duplicate_records}};
   }
   Json root{
       {"schema", kRunSchema},

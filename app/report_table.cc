@@ -83,6 +83,12 @@ std::string RunResultToTable(const models::RunResult& result, WallClock wall) {
     out += fmt::format("producer {} -> {}: {} intended, {} sends, {} acknowledged, {} gave up\n",
                        p.name, p.topic, p.intended, p.sends, p.acknowledged, p.gave_up);
   }
+  for (const models::TopicResult& t : result.topics) {
+    std::int64_t records = 0;
+    for (std::int64_t end : t.log_end_offsets) records += end;
+    out += fmt::format("topic {}: {} records in {} partitions, {} of them duplicates\n", t.name,
+                       records, t.log_end_offsets.size(), t.duplicate_records);
+  }
   out += fmt::format("network: {} packets lost, {} duplicated\n\n", result.packets_lost,
                      result.packets_duplicated);
 

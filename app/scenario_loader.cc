@@ -237,9 +237,55 @@ void LoadTopic(const Node& node, Scenario& scenario) {
   scenario.topics.push_back(topic);
 }
 
+// The Kafka client settings: partitioner, batching, requests in flight, idempotence.
+void LoadProducerClient(const Node& node, models::ProducerConfig& producer) {
+  Optional(node, "partitioner", producer.partitioner, [](const Node& n) {
+    return n.Choice<models::Partitioner>({{"default", models::Partitioner::kDefault},
+                                          {"key-hash", models::Partitioner::kKeyHash},
+                                          {"round-robin", models::Partitioner::kRoundRobin},
+                                          {"sticky", models::Partitioner::kSticky},
+                                          {"explicit", models::Partitioner::kExplicit}});
+  });
+  const bool explicit_partitioner = producer.partitioner == models::Partitioner::kExplicit;
+  if (explicit_partitioner != node.Has("partition")) {
+    (explicit_partitioner ? node.Get("partitioner") : node.Get("partition"))
+        .Fail("'partitioner: explicit' and 'partition: N' go together");
+  }
+  Optional(node, "partition", producer.explicit_partition, [](const Node& n) {
+    return static_cast<std::uint32_t>(n.Unsigned(0, kMaxPartitions - 1));
+  });
+  Optional(node, "batch_size", producer.batch_size,
+           [](const Node& n) { return static_cast<std::uint32_t>(n.Unsigned(1, 1'000'000)); });
+  Optional(node, "linger", producer.linger, [](const Node& n) { return n.Duration(); });
+  Optional(node, "max_in_flight", producer.max_in_flight,
+           [](const Node& n) { return static_cast<std::uint32_t>(n.Unsigned(1, 1000)); });
+  Optional(node, "delivery_timeout", producer.delivery_timeout,
+           [](const Node& n) { return n.PositiveDuration(); });
+  if (producer.delivery_timeout < producer.linger + producer.request_timeout) {
+    // Kafka refuses this configuration too: a batch could expire before its first reply.
+    (node.Has("delivery_timeout") ? node.Get("delivery_timeout") : node.Get("request_timeout"))
+        .Fail("delivery_timeout must be at least linger + request_timeout");
+  }
+  // Kafka 3.0+ turns idempotence on by default, and quietly off when acks, retries or the
+  // requests in flight conflict with it; asked for explicitly, a conflict is an error.
+  const bool compatible =
+      producer.acks == -1 && producer.max_attempts != 1 && producer.max_in_flight <= 5;
+  producer.idempotence = compatible;
+  if (node.Has("idempotence")) {
+    const Node n = node.Get("idempotence");
+    producer.idempotence = n.Choice<bool>({{"true", true}, {"false", false}});
+    if (producer.idempotence && !compatible) {
+      n.Fail(
+          "idempotence needs acks: all, max_attempts other than 1 and max_in_flight at most 5 "
+          "(the broker keeps the sequences of the last 5 batches only)");
+    }
+  }
+}
+
 void LoadProducer(const Node& node, Scenario& scenario) {
   node.ExpectMap({"name", "topic", "rate", "arrivals", "keys", "key_popularity", "acks",
-                  "max_attempts", "request_timeout", "retry_backoff"});
+                  "max_attempts", "request_timeout", "retry_backoff", "partitioner", "partition",
+                  "batch_size", "linger", "max_in_flight", "delivery_timeout", "idempotence"});
   models::ProducerConfig producer;
   producer.name = node.Get("name").Name();
   producer.topic = node.Get("topic").Name();
@@ -292,6 +338,7 @@ void LoadProducer(const Node& node, Scenario& scenario) {
             "use max_attempts: 1 or acks: 1 or all");
   }
   if (producer.acks == 0) producer.max_attempts = 1;
+  LoadProducerClient(node, producer);
   scenario.producers.push_back(producer);
 }
 
@@ -496,8 +543,18 @@ void CheckReferences(const Node& root, const Scenario& scenario) {
   if (root.Has("producers")) {
     std::vector<Node> nodes = root.Get("producers").Items();
     for (std::size_t i = 0; i < nodes.size(); ++i) {
-      claim(producers, scenario.producers[i].name, nodes[i].Get("name"));
-      check_topic(scenario.producers[i].topic, nodes[i].Get("topic"));
+      const models::ProducerConfig& producer = scenario.producers[i];
+      claim(producers, producer.name, nodes[i].Get("name"));
+      check_topic(producer.topic, nodes[i].Get("topic"));
+      const std::uint32_t partitions =
+          scenario.topics[models::TopicIndex(scenario, producer.topic)].partitions;
+      if (producer.partitioner == models::Partitioner::kExplicit &&
+          producer.explicit_partition >= partitions) {
+        nodes[i]
+            .Get("partition")
+            .Fail("topic '" + producer.topic + "' has partitions 0 to " +
+                  std::to_string(partitions - 1));
+      }
     }
   }
   if (root.Has("consumers")) {

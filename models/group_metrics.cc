@@ -36,10 +36,12 @@ void GroupMetrics::OnDelivery(const Record& record) {
 void GroupMetrics::OnEffect(const Record& record, sim::Time now) {
   PerProducer& mine = Of(record.id);
   if (mine.processed.TestAndSet(record.id.number)) {
+    // A repeat is a duplicate, not a reordering: a batch appended twice, or redone after a
+    // crash, goes back over sequences it already processed, in their order.
     ++duplicate_effects_;
-  } else {
-    latency_.Record(now - record.intent_time);
+    return;
   }
+  latency_.Record(now - record.intent_time);
   if (record.key == kNoKey) return;
 
   // Out of order: a later sequence of the same key was processed before this one.

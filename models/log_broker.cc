@@ -71,28 +71,68 @@ void LogBroker::OnPacket(std::uint32_t slot) {
 }
 
 void LogBroker::OnProduce(const Packet& request) {
-  auto& log = topics_[request.topic].partitions[request.partition];
-  const auto offset = static_cast<std::int64_t>(log.size());
-  log.push_back(request.record);
-  if (trace_) {
-    trace_->Record(
-        engine_.now(), "append",
-        {TraceField::Text("topic", topics_[request.topic].name),
-         TraceField::Number("partition", request.partition), TraceField::Number("offset", offset),
-         TraceField::Number("producer", request.record.id.producer),
-         TraceField::Number("message", request.record.id.number)});
-  }
+  std::uint32_t reply_slot = 0;
   if (request.wants_reply) {
-    const std::uint32_t slot = network_.NewPacket();
-    Packet& ack = network_.packet(slot);
+    reply_slot = network_.NewPacket();
+    Packet& ack = network_.packet(reply_slot);
     ack.type = PacketType::kProduceAck;
     ack.record = request.record;
-    ack.offset = offset;
     ack.correlation = request.correlation;
     ack.incarnation = request.incarnation;
-    Reply(request.sender, slot);
   }
-  WakeParkedFetches(request.topic, request.partition);
+  for (const ProduceBatch& batch : request.batches) {
+    ProduceBatch outcome = batch;
+    outcome.offset = AppendBatch(request, batch, outcome.error);
+    if (request.wants_reply) network_.packet(reply_slot).batches.push_back(outcome);
+  }
+  if (request.wants_reply) Reply(request.sender, reply_slot);
+}
+
+std::int64_t LogBroker::AppendBatch(const Packet& request, const ProduceBatch& batch,
+                                    ProduceError& error) {
+  auto& log = topics_[request.topic].partitions[batch.partition];
+  const auto count = static_cast<std::int32_t>(batch.count);
+  const auto first_offset = static_cast<std::int64_t>(log.size());
+  if (batch.base_sequence >= 0) {
+    const ProducerSequences::Decision decision = sequences_.Check(
+        request.topic, batch.partition, request.producer_id, batch.base_sequence, count);
+    if (decision.verdict != ProducerSequences::Verdict::kAppend) {
+      if (decision.verdict == ProducerSequences::Verdict::kGap) {
+        error = ProduceError::kOutOfOrderSequence;
+      }
+      if (trace_) TraceRefusal(request, batch, error);
+      return decision.offset;
+    }
+    sequences_.Appended(request.topic, batch.partition, request.producer_id, batch.base_sequence,
+                        count, first_offset);
+  }
+  for (std::uint32_t i = batch.first; i < batch.first + batch.count; ++i) {
+    const Record& record = request.records[i];
+    if (trace_) {
+      trace_->Record(engine_.now(), "append",
+                     {TraceField::Text("topic", topics_[request.topic].name),
+                      TraceField::Number("partition", batch.partition),
+                      TraceField::Number("offset", static_cast<std::int64_t>(log.size())),
+                      TraceField::Number("producer", record.id.producer),
+                      TraceField::Number("message", record.id.number)});
+    }
+    log.push_back(record);
+  }
+  WakeParkedFetches(request.topic, batch.partition);
+  return first_offset;
+}
+
+void LogBroker::TraceRefusal(const Packet& request, const ProduceBatch& batch, ProduceError error) {
+  // One line per record, so that each message's story shows what became of this copy.
+  const char* what = error == ProduceError::kNone ? "duplicate-dropped" : "out-of-sequence";
+  for (std::uint32_t i = batch.first; i < batch.first + batch.count; ++i) {
+    trace_->Record(engine_.now(), what,
+                   {TraceField::Text("topic", topics_[request.topic].name),
+                    TraceField::Number("partition", batch.partition),
+                    TraceField::Number("producer", request.records[i].id.producer),
+                    TraceField::Number("message", request.records[i].id.number),
+                    TraceField::Number("sequence", batch.base_sequence)});
+  }
 }
 
 bool LogBroker::HasRecordsFor(const Packet& fetch) const {

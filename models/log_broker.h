@@ -3,9 +3,11 @@
 // offsets.
 //
 // What it reproduces (Kafka 3.x documentation, with the simplifications named):
-//   - A produce appends the record at the partition's log end offset and, unless the producer
-//     asked for acks=0, replies with that offset. A repeated produce appends a second copy:
-//     without idempotence the broker cannot tell a retry from a new message.
+//   - A produce appends its batch at the partition's log end offset and, unless the producer
+//     asked for acks=0, replies with the batch's first offset. A repeated produce appends a
+//     second copy: without idempotence the broker cannot tell a retry from a new message.
+//   - A batch from an idempotent producer is checked against the producer's sequence numbers
+//     (producer_sequences.h): a duplicate is dropped and answered as a success, a gap refused.
 //   - A fetch returns records from the requested positions; with none available it waits up
 //     to the group's fetch_max_wait for one to arrive (a long poll).
 //   - A commit stores a partition's offset only when its sender is the partition's current
@@ -25,6 +27,7 @@
 #include "models/group_metrics.h"
 #include "models/message.h"
 #include "models/network.h"
+#include "models/producer_sequences.h"
 #include "models/scenario.h"
 #include "sim/engine.h"
 #include "sim/trace.h"
@@ -100,6 +103,10 @@ class LogBroker : public sim::Component {
 
   void OnPacket(std::uint32_t slot);
   void OnProduce(const Packet& request);
+  // Appends one batch of a produce request and returns its first offset, unless the producer's
+  // sequence numbers show a duplicate (the first copy's offset, or -1) or a gap (`error`).
+  std::int64_t AppendBatch(const Packet& request, const ProduceBatch& batch, ProduceError& error);
+  void TraceRefusal(const Packet& request, const ProduceBatch& batch, ProduceError error);
   void OnFetch(std::uint32_t slot);
   void OnCommit(const Packet& request);
   void OnJoin(const Packet& request);
@@ -120,6 +127,7 @@ class LogBroker : public sim::Component {
   sim::TraceSink* trace_;
   sim::ComponentId id_ = 0;
   std::vector<Topic> topics_;
+  ProducerSequences sequences_;
   std::vector<Group> groups_;
   std::vector<LinkId> reply_links_;  // by client component id
   std::vector<std::string> client_names_;

@@ -64,7 +64,25 @@ LinkId Network::Connect(const std::string& from_name, const std::string& to_name
 std::uint32_t Network::NewPacket() {
   std::uint32_t slot = packets_.Acquire();
   packets_[slot].ranges.clear();
+  packets_[slot].records.clear();
+  packets_[slot].batches.clear();
   return slot;
+}
+
+void Network::TraceLoss(const Link& link, const Packet& packet) {
+  // A produce batch names each of its records, so that a message's story shows the loss.
+  auto record_loss = [&](const Record& record) {
+    trace_->Record(engine_.now(), "link-loss",
+                   {sim::TraceField::Text("link", link.name),
+                    sim::TraceField::Text("packet", PacketTypeName(packet.type)),
+                    sim::TraceField::Number("producer", record.id.producer),
+                    sim::TraceField::Number("message", record.id.number)});
+  };
+  if (packet.records.empty()) {
+    record_loss(packet.record);
+  } else {
+    for (const Record& record : packet.records) record_loss(record);
+  }
 }
 
 void Network::Send(LinkId id, std::uint32_t slot) {
@@ -72,14 +90,7 @@ void Network::Send(LinkId id, std::uint32_t slot) {
   const double loss = Combine(link.loss, link.faults, &LinkFault::loss);
   if (sim::SampleBernoulli(link.random, loss)) {
     ++lost_;
-    if (trace_) {
-      const Packet& p = packets_[slot];
-      trace_->Record(engine_.now(), "link-loss",
-                     {sim::TraceField::Text("link", link.name),
-                      sim::TraceField::Text("packet", PacketTypeName(p.type)),
-                      sim::TraceField::Number("producer", p.record.id.producer),
-                      sim::TraceField::Number("message", p.record.id.number)});
-    }
+    if (trace_) TraceLoss(link, packets_[slot]);
     packets_.Release(slot);
     return;
   }

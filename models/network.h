@@ -76,6 +76,7 @@ class Network {
   };
 
   sim::Time Deliver(Link& link, std::uint32_t slot, sim::Time earliest);
+  void TraceLoss(const Link& link, const Packet& packet);
   bool NameMatches(const std::string& pattern, const std::string& name) const;
 
   sim::Engine& engine_;

@@ -11,14 +11,30 @@
 namespace deliverysim::models {
 
 enum class PacketType : std::uint8_t {
-  kProduce,         // producer -> broker: append `record` to `partition`
-  kProduceAck,      // broker -> producer: `record` is at `offset`
+  kProduce,         // producer -> broker: append each of `batches` to its partition
+  kProduceAck,      // broker -> producer: per batch, its first offset or why it was refused
   kJoinGroup,       // consumer -> broker: instance `member` (incarnation) wants partitions
   kAssignment,      // broker -> consumer: your partitions in `ranges` (offset: committed)
   kFetch,           // consumer -> broker: records from the positions in `ranges`
   kFetchResponse,   // broker -> consumer: records [offset, end) per partition in `ranges`
   kCommit,          // consumer -> broker: commit the offsets in `ranges`
   kCommitResponse,  // broker -> consumer: the offsets taken in `ranges`; `accepted` if all were
+};
+
+// Why a broker refused a produce request. Every one of these is retriable.
+enum class ProduceError : std::uint8_t {
+  kNone,
+  kOutOfOrderSequence,  // idempotent producer: the batch leaves a gap after the last sequence
+};
+
+// One partition's batch within a produce request, and in the reply what became of it.
+struct ProduceBatch {
+  std::uint32_t partition = 0;
+  std::uint32_t first = 0;  // index of its first record in Packet::records
+  std::uint32_t count = 0;
+  std::int32_t base_sequence = -1;  // idempotent producers: sequence number of the first record
+  std::int64_t offset = -1;         // reply: where the first record is, when known
+  ProduceError error = ProduceError::kNone;  // reply
 };
 
 struct PartitionRange {
@@ -41,7 +57,10 @@ struct Packet {
   bool accepted = false;    // replies: the request succeeded
   bool wants_reply = true;  // requests: false for a produce with acks=0
   std::int64_t offset = 0;
-  Record record;
+  std::uint64_t producer_id = 0;  // produce requests: the client's id, epoch included
+  Record record;                  // the one record a packet is about, for tracing losses
+  std::vector<Record> records;    // produce requests: every batch's records, batch after batch
+  std::vector<ProduceBatch> batches;
   std::vector<PartitionRange> ranges;
 };
 

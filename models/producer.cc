@@ -9,9 +9,6 @@ namespace deliverysim::models {
 namespace {
 using sim::TraceField;
 
-std::uint64_t SlotArg(std::uint32_t slot, std::uint32_t serial) {
-  return slot | (std::uint64_t{serial} << 32);
-}
 }  // namespace
 
 Producer::Producer(sim::Engine& engine, Network& network, MessageLedger& ledger,
@@ -26,14 +23,28 @@ Producer::Producer(sim::Engine& engine, Network& network, MessageLedger& ledger,
       partitions_(partitions),
       trace_(trace),
       random_(sim::RandomStream::ForComponent(seed, "producer:" + config.name)),
-      next_sequence_(config.keys + 1, 0) {
+      next_sequence_(config.keys + 1, 0),
+      waiting_(partitions),
+      next_batch_sequence_(partitions, 0),
+      marked_ready_(partitions, false) {
   if (config.keys > 0 && config.zipf_exponent > 0) zipf_.emplace(config.keys, config.zipf_exponent);
 }
 
 void Producer::Start(sim::ComponentId self, sim::ComponentId broker) {
   self_ = self;
   link_ = network_.Connect(config_.name, "broker", broker);
+  sticky_partition_ = static_cast<std::uint32_t>(random_.NextBelow(partitions_));
   ScheduleNextIntent();
+}
+
+void Producer::StopProducing() {
+  producing_ = false;
+  if (!alive_) return;
+  // Linger no longer holds anything back.
+  for (std::uint32_t p = 0; p < partitions_; ++p) {
+    if (!waiting_[p].empty()) MarkReady(p);
+  }
+  Drain();
 }
 
 void Producer::ScheduleNextIntent() {
@@ -55,18 +66,18 @@ void Producer::OnEvent(const sim::Event& event) {
   switch (event.kind) {
     case kPacketArrived: {
       const auto slot = static_cast<std::uint32_t>(event.arg);
-      OnAck(network_.packet(slot));
+      OnReply(network_.packet(slot));
       network_.Release(slot);
       break;
     }
     case kIntent: OnIntent(event.arg); break;
     case kTimeout: OnTimeoutTimer(event.arg); break;
-    case kRetry: {
-      const auto slot = static_cast<std::uint32_t>(event.arg & 0xffffffff);
-      InFlight& entry = in_flight_[slot];
-      if (entry.active && entry.last_send == (event.arg >> 32)) Send(slot);
+    case kLingerDue:
+      if (event.arg == incarnation_) OnDue(linger_due_, linger_timer_armed_, kLingerDue);
       break;
-    }
+    case kRetryDue:
+      if (event.arg == incarnation_) OnDue(retry_due_, retry_timer_armed_, kRetryDue);
+      break;
     case kRestart: Restart(event.arg); break;
     default: assert(false && "unknown producer event");
   }
@@ -85,129 +96,322 @@ void Producer::OnIntent(std::uint64_t incarnation) {
   } else {
     record.sequence = next_sequence_.back()++;
   }
+  const std::uint32_t partition = ChoosePartition(record.key);
   if (trace_) {
     trace_->Record(
         engine_.now(), "intent",
         {TraceField::Text("component", config_.name), TraceField::Number("producer", index_),
          TraceField::Number("message", record.id.number),
          TraceField::Number("key", record.key == kNoKey ? -1 : record.key),
-         TraceField::Number("sequence", record.sequence)});
+         TraceField::Number("sequence", record.sequence),
+         TraceField::Number("partition", partition)});
   }
-
-  const std::uint32_t slot = in_flight_.Acquire();
-  in_flight_[slot] = InFlight{record, ChoosePartition(record.key), 0, 0, true};
-  Send(slot);
+  Append(record, partition);
+  Drain();
   ScheduleNextIntent();
 }
 
 std::uint32_t Producer::ChoosePartition(std::uint32_t key) {
-  // A keyed message goes where its key hashes, so one key's messages share a partition; a
-  // keyless one goes round-robin. The hash is the project's splitmix64 of the key number, not
-  // Kafka's murmur2 of the key bytes: the same keys spread, but over different partitions.
-  if (key == kNoKey) return round_robin_++ % partitions_;
-  return static_cast<std::uint32_t>(sim::Mix64(key) % partitions_);
+  // The key hash is the project's splitmix64 of the key number, not Kafka's murmur2 of the
+  // key bytes: one key's messages still share a partition, but not the one Kafka would pick.
+  const bool keyed = key != kNoKey;
+  switch (config_.partitioner) {
+    case Partitioner::kExplicit: return config_.explicit_partition;
+    case Partitioner::kRoundRobin: return round_robin_++ % partitions_;
+    case Partitioner::kDefault:
+    case Partitioner::kKeyHash:
+      if (keyed) return static_cast<std::uint32_t>(sim::Mix64(key) % partitions_);
+      break;
+    case Partitioner::kSticky: break;
+  }
+  // Sticky: stay on one partition while its batch fills; once that batch is closed (full or
+  // sent), the next record picks another partition at random (Kafka 2.4+, KIP-480).
+  const std::deque<std::uint32_t>& queue = waiting_[sticky_partition_];
+  const bool open_batch = !queue.empty() && !batches_[queue.back()].closed;
+  if (!open_batch && sticky_used_ && partitions_ > 1) {
+    const auto other = static_cast<std::uint32_t>(random_.NextBelow(partitions_ - 1));
+    sticky_partition_ = other >= sticky_partition_ ? other + 1 : other;
+  }
+  sticky_used_ = true;
+  return sticky_partition_;
 }
 
-void Producer::Send(std::uint32_t slot) {
-  InFlight& entry = in_flight_[slot];
-  ++entry.attempts;
-  ++sends_;
-  entry.last_send = ++send_serial_;
+void Producer::Append(const Record& record, std::uint32_t partition) {
+  std::deque<std::uint32_t>& queue = waiting_[partition];
+  if (queue.empty() || batches_[queue.back()].closed) {
+    const std::uint32_t slot = batches_.Acquire();
+    Batch& batch = batches_[slot];
+    batch.records.clear();
+    batch.partition = partition;
+    batch.serial = batch_serial_++;
+    batch.base_sequence = -1;
+    batch.epoch = epoch_;
+    batch.created = engine_.now();
+    batch.retry_at = 0;
+    batch.attempts = 0;
+    batch.closed = false;
+    queue.push_back(slot);
+    if (config_.linger > 0) {
+      AddDue(linger_due_, linger_timer_armed_, kLingerDue,
+             {engine_.now() + config_.linger, partition});
+    }
+  }
+  Batch& batch = batches_[queue.back()];
+  batch.records.push_back(record);
+  if (batch.records.size() >= config_.batch_size) batch.closed = true;
+  if (queue.size() == 1 && (batch.closed || config_.linger == 0)) MarkReady(partition);
+}
 
+void Producer::MarkReady(std::uint32_t partition) {
+  if (marked_ready_[partition]) return;
+  marked_ready_[partition] = true;
+  ready_.push_back(partition);
+}
+
+void Producer::AddDue(std::deque<Due>& dues, bool& armed, std::uint32_t kind, Due due) {
+  dues.push_back(due);
+  if (!armed) {
+    armed = true;
+    engine_.Schedule(due.at, self_, kind, incarnation_);
+  }
+}
+
+void Producer::OnDue(std::deque<Due>& dues, bool& armed, std::uint32_t kind) {
+  armed = false;
+  while (!dues.empty() && dues.front().at <= engine_.now()) {
+    MarkReady(dues.front().partition);
+    dues.pop_front();
+  }
+  if (!dues.empty()) {
+    armed = true;
+    engine_.Schedule(dues.front().at, self_, kind, incarnation_);
+  }
+  Drain();
+}
+
+bool Producer::EarlierInFlight(const Batch& batch) const {
+  for (const Request& request : in_flight_) {
+    for (std::uint32_t slot : request.batches) {
+      const Batch& other = batches_[slot];
+      if (other.partition == batch.partition && other.serial < batch.serial) return true;
+    }
+  }
+  return false;
+}
+
+bool Producer::Sendable(const Batch& batch) const {
+  const sim::Time now = engine_.now();
+  if (batch.retry_at > now) return false;
+  if (!batch.closed && producing_ && batch.created + config_.linger > now) return false;
+  // An idempotent retry must not overtake an earlier batch of its partition: the broker would
+  // refuse it as a sequence gap.
+  return !(config_.idempotence && batch.attempts > 0 && EarlierInFlight(batch));
+}
+
+void Producer::Drain() {
+  if (!alive_) return;
+  const bool limited = config_.acks != 0;
+  while (!ready_.empty() && (!limited || in_flight_.size() < config_.max_in_flight)) {
+    // One request takes the front batch of each marked partition. A partition whose front is
+    // not sendable yet drops its mark: the linger, backoff or reply that changes that marks
+    // it again.
+    Request request;
+    std::vector<std::uint32_t> still_ready;
+    for (std::size_t n = ready_.size(); n > 0; --n) {
+      const std::uint32_t partition = ready_.front();
+      ready_.pop_front();
+      marked_ready_[partition] = false;
+      std::deque<std::uint32_t>& queue = waiting_[partition];
+      if (queue.empty() || !Sendable(batches_[queue.front()])) continue;
+      request.batches.push_back(queue.front());
+      queue.pop_front();
+      if (!queue.empty() && Sendable(batches_[queue.front()])) still_ready.push_back(partition);
+    }
+    for (std::uint32_t partition : still_ready) MarkReady(partition);
+    if (request.batches.empty()) break;
+    SendRequest(std::move(request));
+  }
+}
+
+std::uint64_t Producer::ProducerId() const {
+  // Unique per producer, incarnation (a restarted client gets a new id) and epoch.
+  return (std::uint64_t{index_} << 40) | ((incarnation_ & 0xfffff) << 20) | (epoch_ & 0xfffff);
+}
+
+void Producer::SendRequest(Request request) {
   const std::uint32_t packet_slot = network_.NewPacket();
   Packet& packet = network_.packet(packet_slot);
   packet.type = PacketType::kProduce;
   packet.sender = self_;
   packet.topic = topic_;
-  packet.partition = entry.partition;
-  packet.record = entry.record;
-  packet.correlation = slot;
   packet.incarnation = incarnation_;
   packet.wants_reply = config_.acks != 0;
-  if (trace_) {
-    trace_->Record(
-        engine_.now(), "send",
-        {TraceField::Text("component", config_.name), TraceField::Number("producer", index_),
-         TraceField::Number("message", entry.record.id.number),
-         TraceField::Number("attempt", entry.attempts),
-         TraceField::Number("partition", entry.partition)});
+  packet.producer_id = ProducerId();
+  request.serial = ++request_serial_;
+  packet.correlation = request.serial;
+  for (std::uint32_t slot : request.batches) {
+    Batch& batch = batches_[slot];
+    batch.closed = true;
+    ++batch.attempts;
+    sends_ += batch.records.size();
+    if (config_.idempotence && (batch.base_sequence < 0 || batch.epoch != epoch_)) {
+      batch.epoch = epoch_;
+      batch.base_sequence = next_batch_sequence_[batch.partition];
+      next_batch_sequence_[batch.partition] += static_cast<std::int32_t>(batch.records.size());
+    }
+    packet.batches.push_back({batch.partition, static_cast<std::uint32_t>(packet.records.size()),
+                              static_cast<std::uint32_t>(batch.records.size()),
+                              config_.idempotence ? batch.base_sequence : -1});
+    packet.records.insert(packet.records.end(), batch.records.begin(), batch.records.end());
+    if (trace_) {
+      for (const Record& record : batch.records) {
+        trace_->Record(
+            engine_.now(), "send",
+            {TraceField::Text("component", config_.name), TraceField::Number("producer", index_),
+             TraceField::Number("message", record.id.number),
+             TraceField::Number("attempt", batch.attempts),
+             TraceField::Number("partition", batch.partition),
+             TraceField::Number("batch", static_cast<std::int64_t>(batch.serial)),
+             TraceField::Number("request", request.serial)});
+      }
+    }
   }
+  packet.record = packet.records.front();
   network_.Send(link_, packet_slot);
 
   if (config_.acks == 0) {
     // Fire and forget: nothing will come back, so there is nothing to wait for.
-    Forget(slot);
+    for (std::uint32_t slot : request.batches) batches_.Release(slot);
     return;
   }
-  deadlines_.push_back({engine_.now() + config_.request_timeout, slot, entry.last_send});
+  request.deadline = engine_.now() + config_.request_timeout;
+  in_flight_.push_back(std::move(request));
   if (!timer_armed_) ArmTimeoutTimer();
 }
 
 void Producer::ArmTimeoutTimer() {
-  timer_armed_ = !deadlines_.empty();
-  if (timer_armed_) engine_.Schedule(deadlines_.front().at, self_, kTimeout, incarnation_);
+  timer_armed_ = !in_flight_.empty();
+  if (timer_armed_) engine_.Schedule(in_flight_.front().deadline, self_, kTimeout, incarnation_);
 }
 
 void Producer::OnTimeoutTimer(std::uint64_t incarnation) {
   if (incarnation != incarnation_) return;
-  while (!deadlines_.empty() && deadlines_.front().at <= engine_.now()) {
-    const Deadline due = deadlines_.front();
-    deadlines_.pop_front();
-    OnTimeout(due.slot, due.serial);
+  timer_armed_ = false;
+  if (!in_flight_.empty() && in_flight_.front().deadline <= engine_.now()) {
+    CloseConnection();
+    Drain();
   }
-  ArmTimeoutTimer();
+  if (!timer_armed_) ArmTimeoutTimer();
 }
 
-void Producer::OnAck(const Packet& ack) {
-  const auto slot = static_cast<std::uint32_t>(ack.correlation);
-  if (!alive_ || slot >= in_flight_.capacity()) return;
-  InFlight& entry = in_flight_[slot];
-  // A late or duplicated acknowledgement finds its slot released or reused by another message.
-  if (!entry.active || !(entry.record.id == ack.record.id)) return;
-  ++acknowledged_;
-  Forget(slot);
+void Producer::CloseConnection() {
+  // Replies still on their way belong to the closed connection; their serials no longer match.
+  std::deque<Request> failed;
+  failed.swap(in_flight_);
   if (trace_) {
-    trace_->Record(
-        engine_.now(), "acked",
-        {TraceField::Text("component", config_.name), TraceField::Number("producer", index_),
-         TraceField::Number("message", ack.record.id.number),
-         TraceField::Number("offset", ack.offset)});
+    trace_->Record(engine_.now(), "disconnect",
+                   {TraceField::Text("component", config_.name),
+                    TraceField::Number("requests", static_cast<std::int64_t>(failed.size()))});
+  }
+  for (const Request& request : failed) {
+    for (std::uint32_t slot : request.batches) Fail(slot);
   }
 }
 
-void Producer::Forget(std::uint32_t slot) {
-  in_flight_[slot].active = false;
-  in_flight_.Release(slot);
-}
-
-void Producer::OnTimeout(std::uint32_t slot, std::uint32_t serial) {
-  InFlight& entry = in_flight_[slot];
-  if (!entry.active || entry.last_send != serial) return;  // acknowledged meanwhile
-  if (config_.max_attempts != 0 && entry.attempts >= config_.max_attempts) {
-    ++gave_up_;
-    if (trace_) {
-      trace_->Record(
-          engine_.now(), "give-up",
-          {TraceField::Text("component", config_.name), TraceField::Number("producer", index_),
-           TraceField::Number("message", entry.record.id.number),
-           TraceField::Number("attempts", entry.attempts)});
+void Producer::OnReply(const Packet& reply) {
+  if (!alive_ || reply.incarnation != incarnation_) return;
+  auto found = std::find_if(in_flight_.begin(), in_flight_.end(),
+                            [&](const Request& r) { return r.serial == reply.correlation; });
+  if (found == in_flight_.end()) return;  // duplicated, or for a closed connection
+  const Request request = std::move(*found);
+  in_flight_.erase(found);
+  assert(reply.batches.size() == request.batches.size());
+  for (std::size_t i = 0; i < request.batches.size(); ++i) {
+    const std::uint32_t slot = request.batches[i];
+    const ProduceBatch& outcome = reply.batches[i];
+    // The partition's next batch may have waited for this one (idempotent retries).
+    const std::uint32_t partition = batches_[slot].partition;
+    if (outcome.error != ProduceError::kNone) {
+      if (trace_) TraceRecords("produce-refused", batches_[slot], -1);
+      Fail(slot);
+    } else {
+      acknowledged_ += batches_[slot].records.size();
+      if (trace_) TraceRecords("acked", batches_[slot], outcome.offset);
+      batches_.Release(slot);
     }
-    Forget(slot);
-    return;
+    if (!waiting_[partition].empty()) MarkReady(partition);
   }
-  engine_.ScheduleAfter(config_.retry_backoff, self_, kRetry, SlotArg(slot, serial));
+  Drain();
+}
+
+void Producer::Fail(std::uint32_t batch_slot) {
+  const Batch& batch = batches_[batch_slot];
+  const bool out_of_attempts = config_.max_attempts != 0 && batch.attempts >= config_.max_attempts;
+  const bool expired = engine_.now() - batch.created >= config_.delivery_timeout;
+  if (out_of_attempts || expired) {
+    GiveUp(batch_slot);
+  } else {
+    Requeue(batch_slot);
+  }
+}
+
+void Producer::Requeue(std::uint32_t batch_slot) {
+  Batch& batch = batches_[batch_slot];
+  batch.retry_at = engine_.now() + config_.retry_backoff;
+  std::deque<std::uint32_t>& queue = waiting_[batch.partition];
+  auto later = std::find_if(queue.begin(), queue.end(), [&](std::uint32_t other) {
+    return batches_[other].serial > batch.serial;
+  });
+  queue.insert(later, batch_slot);
+  if (config_.retry_backoff == 0) {
+    MarkReady(batch.partition);
+  } else {
+    AddDue(retry_due_, retry_timer_armed_, kRetryDue, {batch.retry_at, batch.partition});
+  }
+}
+
+void Producer::GiveUp(std::uint32_t batch_slot) {
+  const Batch& batch = batches_[batch_slot];
+  gave_up_ += batch.records.size();
+  if (trace_) TraceRecords("give-up", batch, -1);
+  batches_.Release(batch_slot);
+  if (!config_.idempotence) return;
+  // The broker would refuse every later batch as a gap after the abandoned sequences. Bump the
+  // epoch and number the partitions' batches from zero again (KIP-360).
+  ++epoch_;
+  std::fill(next_batch_sequence_.begin(), next_batch_sequence_.end(), 0);
+}
+
+void Producer::TraceRecords(const char* what, const Batch& batch, std::int64_t first_offset) {
+  // Acknowledgements name each record's offset; failures name the sends it took.
+  std::int64_t offset = first_offset;
+  for (const Record& record : batch.records) {
+    const TraceField detail = first_offset >= 0 ? TraceField::Number("offset", offset++)
+                                                : TraceField::Number("attempts", batch.attempts);
+    trace_->Record(
+        engine_.now(), what,
+        {TraceField::Text("component", config_.name), TraceField::Number("producer", index_),
+         TraceField::Number("message", record.id.number), detail});
+  }
 }
 
 void Producer::Crash(sim::Time restart_after) {
   if (!alive_) return;
   alive_ = false;
   ++incarnation_;
-  deadlines_.clear();
-  timer_armed_ = false;
-  // Crashes are rare, so a scan of every slot beats keeping a list of the active ones.
-  for (std::uint32_t slot = 0; slot < in_flight_.capacity(); ++slot) {
-    if (in_flight_[slot].active) Forget(slot);
+  for (const Request& request : in_flight_) {
+    for (std::uint32_t slot : request.batches) batches_.Release(slot);
   }
+  in_flight_.clear();
+  for (std::deque<std::uint32_t>& queue : waiting_) {
+    for (std::uint32_t slot : queue) batches_.Release(slot);
+    queue.clear();
+  }
+  ready_.clear();
+  std::fill(marked_ready_.begin(), marked_ready_.end(), false);
+  linger_due_.clear();
+  retry_due_.clear();
+  timer_armed_ = linger_timer_armed_ = retry_timer_armed_ = false;
   if (trace_) {
     trace_->Record(engine_.now(), "crash", {TraceField::Text("component", config_.name)});
   }
@@ -219,6 +423,9 @@ void Producer::Crash(sim::Time restart_after) {
 void Producer::Restart(std::uint64_t crashed_incarnation) {
   if (alive_ || crashed_incarnation != incarnation_) return;
   alive_ = true;
+  // A new client gets a new producer id, so its sequences start again at zero.
+  epoch_ = 0;
+  std::fill(next_batch_sequence_.begin(), next_batch_sequence_.end(), 0);
   if (trace_) {
     trace_->Record(engine_.now(), "restart", {TraceField::Text("component", config_.name)});
   }

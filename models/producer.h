@@ -1,11 +1,28 @@
-// A producer: an application that commits to publish messages at a rate, and the client that
-// sends them to the log broker and retries until acknowledged or out of attempts.
+// A producer: an application that commits to publish messages at a rate, and the Kafka-style
+// client that batches them, sends the batches to the log broker and retries until each is
+// acknowledged, out of attempts, or past its delivery timeout.
 //
-// Each intent gets a new MessageId, a key (uniform or Zipf popularity) and the next sequence
-// number of that key. With acks=0 the client sends once and forgets; otherwise it waits up to
-// request_timeout for the acknowledgement, then backs off retry_backoff and sends again, up to
-// max_attempts sends (0: no limit). A lost acknowledgement therefore makes a second copy in
-// the log. A crash forgets every unacknowledged message; a restart resumes producing.
+// What it reproduces (Kafka 4.x producer, batch size counted in records):
+//   - Each intent gets a new MessageId, a key (uniform or Zipf popularity) and the next
+//     sequence number of that key, and joins the open batch of its partition (partitioner).
+//   - A batch is ready when it holds batch_size records or has waited linger. While fewer than
+//     max_in_flight requests await a reply, one request carries the oldest ready batch of every
+//     partition (as if max.request.size were never reached). A busy connection therefore makes
+//     batches grow, as it does in Kafka.
+//   - A request that gets no reply within request_timeout closes the connection, as Kafka's
+//     network client does: every request in flight on it fails, and each failed batch is
+//     retried after retry_backoff, in creation order, unless it used max_attempts sends or is
+//     older than delivery_timeout. A reply for a closed connection is ignored.
+//   - Without idempotence a retry appends a second copy when only the reply was lost, and with
+//     more than one request in flight a retried batch can land after a later one.
+//   - With idempotence each batch carries the producer id and the sequence number of its first
+//     record in the partition; the broker drops a duplicate and refuses a gap
+//     (log_broker.h), so retries neither duplicate nor reorder. A retried batch waits until
+//     no earlier batch of its partition is in flight. Giving up a batch bumps the producer
+//     epoch and restarts the sequences, as Kafka does since KIP-360.
+//   - With acks=0 a batch is sent once and forgotten; nothing limits what is in flight.
+//   - A crash forgets every unacknowledged record; a restart resumes producing with a new
+//     producer id.
 #pragma once
 
 #include <cstdint>
@@ -28,10 +45,11 @@ namespace deliverysim::models {
 
 class Producer : public sim::Component {
  public:
-  static constexpr std::uint32_t kIntent = 1;   // arg: incarnation
-  static constexpr std::uint32_t kTimeout = 2;  // arg: incarnation
-  static constexpr std::uint32_t kRetry = 3;    // arg: in-flight slot | send serial << 32
-  static constexpr std::uint32_t kRestart = 4;  // arg: incarnation that crashed
+  static constexpr std::uint32_t kIntent = 1;     // arg: incarnation
+  static constexpr std::uint32_t kTimeout = 2;    // arg: incarnation
+  static constexpr std::uint32_t kLingerDue = 3;  // arg: incarnation
+  static constexpr std::uint32_t kRestart = 4;    // arg: incarnation that crashed
+  static constexpr std::uint32_t kRetryDue = 5;   // arg: incarnation
 
   Producer(sim::Engine& engine, Network& network, MessageLedger& ledger,
            const ProducerConfig& config, std::uint32_t index, std::uint32_t topic,
@@ -40,8 +58,9 @@ class Producer : public sim::Component {
   // Registers the producer's link to the broker and schedules its first intent.
   void Start(sim::ComponentId self, sim::ComponentId broker);
 
-  // From now on the application commits to nothing new; unacknowledged sends still retry.
-  void StopProducing() { producing_ = false; }
+  // From now on the application commits to nothing new; open batches go out without waiting
+  // for linger, and unacknowledged ones still retry.
+  void StopProducing();
 
   // Crashes the producer, restarting it after `restart_after` (kForever: never).
   void Crash(sim::Time restart_after);
@@ -53,25 +72,52 @@ class Producer : public sim::Component {
   ProducerResult Result() const;
 
  private:
-  struct InFlight {
-    Record record;
+  struct Batch {
+    std::vector<Record> records;
     std::uint32_t partition = 0;
+    std::uint64_t serial = 0;         // creation order, which is also the order of sequences
+    std::int32_t base_sequence = -1;  // idempotent: assigned at the first send
+    std::uint32_t epoch = 0;          // idempotent: the producer epoch of base_sequence
+    sim::Time created = 0;
+    sim::Time retry_at = 0;
     std::uint32_t attempts = 0;
-    std::uint32_t last_send = 0;  // serial of the newest send
-    bool active = false;
+    bool closed = false;  // takes no more records: full, or sent at least once
+  };
+  struct Request {
+    std::vector<std::uint32_t> batches;  // slots in batches_, in the packet's order
+    std::uint32_t serial = 0;
+    sim::Time deadline = 0;
+  };
+  // A moment a partition's front batch may become sendable: linger or backoff running out.
+  // Both delays are constant, so each kind of moment comes in the order it was recorded.
+  struct Due {
+    sim::Time at;
+    std::uint32_t partition;
   };
 
   void OnIntent(std::uint64_t incarnation);
   void ScheduleNextIntent();
   std::uint32_t ChoosePartition(std::uint32_t key);
-  void Send(std::uint32_t slot);
-  void OnAck(const Packet& ack);
-  // Drops the message from the in-flight set: acknowledged, given up, or forgotten in a crash.
-  void Forget(std::uint32_t slot);
+  void Append(const Record& record, std::uint32_t partition);
+  // Sends requests of ready batches while the connection has room.
+  void Drain();
+  void MarkReady(std::uint32_t partition);
+  bool Sendable(const Batch& batch) const;
+  bool EarlierInFlight(const Batch& batch) const;
+  void SendRequest(Request request);
+  void OnReply(const Packet& reply);
   void OnTimeoutTimer(std::uint64_t incarnation);
-  void OnTimeout(std::uint32_t slot, std::uint32_t serial);
+  void CloseConnection();
+  // A send of the batch failed: retry it or give it up.
+  void Fail(std::uint32_t batch_slot);
+  void Requeue(std::uint32_t batch_slot);
+  void GiveUp(std::uint32_t batch_slot);
   void ArmTimeoutTimer();
+  void AddDue(std::deque<Due>& dues, bool& armed, std::uint32_t kind, Due due);
+  void OnDue(std::deque<Due>& dues, bool& armed, std::uint32_t kind);
   void Restart(std::uint64_t crashed_incarnation);
+  std::uint64_t ProducerId() const;
+  void TraceRecords(const char* what, const Batch& batch, std::int64_t first_offset);
 
   sim::Engine& engine_;
   Network& network_;
@@ -89,21 +135,32 @@ class Producer : public sim::Component {
   bool alive_ = true;
   bool producing_ = true;
   std::uint64_t incarnation_ = 0;
+  std::uint32_t epoch_ = 0;        // idempotent producer epoch, bumped when a batch is given up
   sim::Time schedule_origin_ = 0;  // constant arrivals: intents at origin + k / rate
   std::uint64_t intents_since_origin_ = 0;
   std::vector<std::uint32_t> next_sequence_;  // per key; the last entry serves keyless messages
   std::uint32_t round_robin_ = 0;
-  std::uint32_t send_serial_ = 0;
-  sim::Pool<InFlight> in_flight_;
+  std::uint32_t sticky_partition_ = 0;
+  bool sticky_used_ = false;  // a record went to sticky_partition_ since it was chosen
 
-  // Every send waits the same request_timeout, so deadlines come in send order: one engine
-  // timer for the earliest deadline serves them all, instead of one pending event per send.
-  struct Deadline {
-    sim::Time at;
-    std::uint32_t slot;
-    std::uint32_t serial;
-  };
-  std::deque<Deadline> deadlines_;
+  // Per partition: batches waiting to be sent, oldest first; the newest may still be open.
+  std::vector<std::deque<std::uint32_t>> waiting_;
+  std::vector<std::int32_t> next_batch_sequence_;  // idempotent: per partition
+  sim::Pool<Batch> batches_;
+  std::uint64_t batch_serial_ = 0;
+  // Partitions whose front batch may be sendable, in the order they became so. Every change
+  // that can make a front batch sendable marks its partition, so a drain never scans them all.
+  std::deque<std::uint32_t> ready_;
+  std::vector<bool> marked_ready_;
+  std::deque<Due> linger_due_;
+  std::deque<Due> retry_due_;
+  bool linger_timer_armed_ = false;
+  bool retry_timer_armed_ = false;
+
+  // Requests awaiting a reply, in send order. Every request waits the same request_timeout,
+  // so the front holds the earliest deadline and one engine timer serves them all.
+  std::deque<Request> in_flight_;
+  std::uint32_t request_serial_ = 0;
   bool timer_armed_ = false;
 
   std::uint64_t sends_ = 0;

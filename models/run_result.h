@@ -53,6 +53,7 @@ struct ProducerResult {
 struct TopicResult {
   std::string name;
   std::vector<std::int64_t> log_end_offsets;  // per partition
+  std::uint64_t duplicate_records = 0;        // records whose message is earlier in the topic
 };
 
 struct RunResult {

@@ -40,4 +40,15 @@ const char* CrashStepName(CrashStep step) {
   return "?";
 }
 
+const char* PartitionerName(Partitioner partitioner) {
+  switch (partitioner) {
+    case Partitioner::kDefault: return "default";
+    case Partitioner::kKeyHash: return "key-hash";
+    case Partitioner::kRoundRobin: return "round-robin";
+    case Partitioner::kSticky: return "sticky";
+    case Partitioner::kExplicit: return "explicit";
+  }
+  return "?";
+}
+
 }  // namespace deliverysim::models

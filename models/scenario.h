@@ -23,6 +23,16 @@ enum class CommitStrategy {
 
 enum class OffsetReset { kEarliest, kLatest };
 
+// How a producer picks a record's partition (Kafka's partitioner.class and an explicit
+// ProducerRecord partition).
+enum class Partitioner {
+  kDefault,     // keyed: hash of the key; keyless: sticky (Kafka's built-in partitioner)
+  kKeyHash,     // hash of the key; a keyless record falls back to sticky
+  kRoundRobin,  // every record to the next partition, key or not (RoundRobinPartitioner)
+  kSticky,      // fill a batch on one partition, then switch at random, key or not
+  kExplicit,    // every record to explicit_partition
+};
+
 // Where a crash fault strikes a consumer instance. kAtTime strikes wherever the instance is.
 enum class CrashStep {
   kAtTime,
@@ -47,9 +57,17 @@ struct ProducerConfig {
   std::uint32_t keys = 0;          // 0: messages carry no key and go round-robin
   double zipf_exponent = 0;        // 0: keys equally popular
   int acks = -1;                   // 0, 1, or -1 for "all"
-  std::uint32_t max_attempts = 0;  // 0: retry until acknowledged
+  std::uint32_t max_attempts = 0;  // 0: retry until acknowledged or delivery_timeout
   sim::Time request_timeout = 30 * sim::kSecond;
   sim::Time retry_backoff = 100 * sim::kMillisecond;
+  // Kafka 4.x producer defaults, with batch size counted in records rather than bytes.
+  Partitioner partitioner = Partitioner::kDefault;
+  std::uint32_t explicit_partition = 0;
+  std::uint32_t batch_size = 16;
+  sim::Time linger = 5 * sim::kMillisecond;
+  std::uint32_t max_in_flight = 5;  // requests per connection awaiting a reply
+  sim::Time delivery_timeout = 120 * sim::kSecond;
+  bool idempotence = false;  // the loader applies Kafka's default (on, unless acks etc. conflict)
 };
 
 struct ConsumerGroupConfig {
@@ -126,5 +144,6 @@ std::string InstanceName(const std::string& group, std::uint32_t index);
 // The stable names used in scenario files; CommitStrategyName(kInbox) == "inbox".
 const char* CommitStrategyName(CommitStrategy strategy);
 const char* CrashStepName(CrashStep step);
+const char* PartitionerName(Partitioner partitioner);
 
 }  // namespace deliverysim::models

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cassert>
 
+#include "sim/bitset.h"
+
 namespace deliverysim::models {
 
 // Samples every group's lag at a fixed interval, from time 0 to the end of the drain.
@@ -140,8 +142,13 @@ RunResult Simulation::Run(const std::function<void(double)>& on_progress) {
   }
   for (std::uint32_t t = 0; t < scenario_.topics.size(); ++t) {
     TopicResult topic{scenario_.topics[t].name, {}};
+    std::vector<sim::GrowableBitset> seen(scenario_.producers.size());
     for (std::uint32_t p = 0; p < broker_->partitions(t); ++p) {
       topic.log_end_offsets.push_back(broker_->log_end(t, p));
+      for (std::int64_t offset = 0; offset < broker_->log_end(t, p); ++offset) {
+        const MessageId id = broker_->record(t, p, offset).id;
+        if (seen[id.producer].TestAndSet(id.number)) ++topic.duplicate_records;
+      }
     }
     result.topics.push_back(std::move(topic));
   }

@@ -60,6 +60,18 @@ TEST_F(GroupMetricsTest, OutOfOrderCountsOlderSequenceAfterNewerOfSameKey) {
   EXPECT_EQ(Finish().out_of_order, 1u);
 }
 
+TEST_F(GroupMetricsTest, RepeatOfAnEarlierSequenceIsADuplicateNotAReorder) {
+  // A batch of seqs 0 and 1 of key 0 appended twice: 0, 1, then 0, 1 again.
+  const sim::Time now = 100 * kMillisecond;
+  metrics_.OnEffect(Message(0, 0, 0), now);
+  metrics_.OnEffect(Message(1, 0, 1), now);
+  metrics_.OnEffect(Message(0, 0, 0), now);
+  metrics_.OnEffect(Message(1, 0, 1), now);
+  const GroupResult result = Finish();
+  EXPECT_EQ(result.out_of_order, 0u);
+  EXPECT_EQ(result.duplicate_effects, 2u);
+}
+
 TEST_F(GroupMetricsTest, LatencyRunsFromIntentToFirstEffect) {
   metrics_.OnEffect(Message(0, 0, 0), 4 * kMillisecond);   // 4 ms
   metrics_.OnEffect(Message(1, 1, 0), 12 * kMillisecond);  // 2 ms

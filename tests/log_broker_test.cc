@@ -12,24 +12,13 @@ namespace {
 
 using sim::kMillisecond;
 
-// 10 messages at a constant 10/s (intents at 100, 200, ..., 1000 ms), no consumers, links of
-// exactly 1 ms.
+// TenMessagesScenario without linger: each record goes out alone the moment it is intended.
 std::string TenMessages(const std::string& producer_extra, const std::string& faults) {
-  return R"(
-name: ten
-duration: 1s
-drain: 2s
-topics: [ { name: t, partitions: 3 } ]
-network: { latency: const(1ms) }
-producers:
-  - { name: p, topic: t, rate: 10/s, request_timeout: 100ms, retry_backoff: 10ms)" +
-         producer_extra + R"( }
-faults: [)" +
-         faults + "]\n";
+  return TenMessagesScenario(", linger: 0ms" + producer_extra, faults);
 }
 
-TEST(LogBroker, KeylessMessagesGoRoundRobin) {
-  const auto result = RunScenario(ParseScenario(TenMessages("", "")));
+TEST(LogBroker, RoundRobinPartitionerTakesPartitionsInTurn) {
+  const auto result = RunScenario(ParseScenario(TenMessages(", partitioner: round-robin", "")));
   // Ten messages over three partitions in turn: 4, 3, 3.
   EXPECT_EQ(result.topics[0].log_end_offsets, (std::vector<std::int64_t>{4, 3, 3}));
 }
@@ -64,15 +53,18 @@ TEST(LogBroker, OffsetsRunFromZeroInArrivalOrder) {
 TEST(LogBroker, LostAcknowledgementsMakeExtraCopies) {
   // Acks sent before 250 ms are lost. Worked by hand, with 1 ms links, a 100 ms timeout and a
   // 10 ms backoff:
-  //   message 0: appended at 101, ack lost; retry at 210, appended at 211, ack lost;
-  //              retry at 320, appended at 321, ack arrives.            -> 3 copies
-  //   message 1: appended at 201, ack lost; retry at 310, appended at 311. -> 2 copies
-  //   messages 2..9: acknowledged at once.                               -> 1 copy each
-  const auto result = RunScenario(
-      ParseScenario(TenMessages("", "{ link: broker -> p, from: 0s, until: 250ms, loss: 1 }")));
+  //   message 0: appended at 101, ack lost; times out at 200; retry at 210, appended at 211,
+  //              ack lost.
+  //   message 1: sent at 200, appended at 201, ack lost; times out at 300, which closes the
+  //              connection and fails message 0's retry with it.
+  //   both retry at 310, are appended at 311 and acknowledged.  -> 3 copies of 0, 2 of 1
+  //   messages 2..9: acknowledged at once.                      -> 1 copy each
+  const auto result = RunScenario(ParseScenario(TenMessages(
+      ", idempotence: false", "{ link: broker -> p, from: 0s, until: 250ms, loss: 1 }")));
   std::int64_t records = 0;
   for (std::int64_t end : result.topics[0].log_end_offsets) records += end;
   EXPECT_EQ(records, 13);
+  EXPECT_EQ(result.topics[0].duplicate_records, 3u);
   EXPECT_EQ(result.producers[0].sends, 13u);
   EXPECT_EQ(result.producers[0].acknowledged, 10u);
   EXPECT_EQ(result.producers[0].gave_up, 0u);

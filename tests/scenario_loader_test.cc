@@ -315,6 +315,26 @@ const std::vector<BadInput> kBadValues = {
     Bad("AcksZeroWithRetries",
         Replace("rate: 100/s\n", "rate: 100/s\n    acks: 0\n    max_attempts: 3\n"), 13, 19,
         "producers[0].max_attempts", {"with acks: 0", "use max_attempts: 1"}),
+    Bad("IdempotenceWithAcksOne",
+        Replace("rate: 100/s\n", "rate: 100/s\n    acks: 1\n    idempotence: true\n"), 13, 18,
+        "producers[0].idempotence", {"idempotence needs acks: all"}),
+    Bad("IdempotenceWithSixInFlight",
+        Replace("rate: 100/s\n", "rate: 100/s\n    max_in_flight: 6\n    idempotence: true\n"), 13,
+        18, "producers[0].idempotence", {"max_in_flight at most 5"}),
+    Bad("UnknownPartitioner", Replace("rate: 100/s\n", "rate: 100/s\n    partitioner: random\n"),
+        12, 18, "producers[0].partitioner",
+        {"unknown value 'random'; allowed: default, key-hash, round-robin, sticky, explicit"}),
+    Bad("ExplicitPartitionerWithoutPartition",
+        Replace("rate: 100/s\n", "rate: 100/s\n    partitioner: explicit\n"), 12, 18,
+        "producers[0].partitioner", {"'partitioner: explicit' and 'partition: N' go together"}),
+    Bad("PartitionWithoutExplicitPartitioner",
+        Replace("rate: 100/s\n", "rate: 100/s\n    partition: 1\n"), 12, 16,
+        "producers[0].partition", {"'partitioner: explicit' and 'partition: N' go together"}),
+    Bad("DeliveryTimeoutShorterThanARequest",
+        Replace("rate: 100/s\n", "rate: 100/s\n    delivery_timeout: 10s\n"), 12, 23,
+        "producers[0].delivery_timeout", {"at least linger + request_timeout"}),
+    Bad("ZeroBatchSize", Replace("rate: 100/s\n", "rate: 100/s\n    batch_size: 0\n"), 12, 17,
+        "producers[0].batch_size", {"from 1 to 1000000"}),
     Bad("RestartAfterZero",
         Append("faults:\n  - crash: billing-1\n    at: 1s\n    restart_after: 0\n"), 21, 20,
         "faults[0].restart_after", {"expected a duration above zero"}),
@@ -346,6 +366,9 @@ const std::vector<BadInput> kBadReferences = {
         "consumers[0].group", {"the name 'billing-2' is already taken"}),
     Bad("ProducerNamedBroker", Replace("name: shop", "name: broker"), 9, 11, "producers[0].name",
         {"the name 'broker' is already taken"}),
+    Bad("ExplicitPartitionOutOfRange",
+        Replace("rate: 100/s\n", "rate: 100/s\n    partitioner: explicit\n    partition: 3\n"), 13,
+        16, "producers[0].partition", {"topic 'orders' has partitions 0 to 2"}),
     Bad("CrashOfAnUnknownComponent", Append("faults:\n  - crash: billing-3\n    at: 1s\n"), 19, 12,
         "faults[0].crash",
         {"no producer or consumer instance called 'billing-3'; allowed: shop, billing-1 to "
@@ -470,6 +493,26 @@ TEST(ScenarioLoaderDefaults, ProducerDefaultsAreKafkas) {
   EXPECT_EQ(producer.arrivals, models::Arrivals::kConstant);
   EXPECT_EQ(producer.keys, 0u);
   EXPECT_EQ(producer.zipf_exponent, 0.0);
+  // Kafka 4.0: linger.ms 5, max.in.flight.requests.per.connection 5, delivery.timeout.ms
+  // 120000, enable.idempotence true (acks=all and unlimited retries allow it). Batch size is
+  // counted in records here; 16 stands for Kafka's 16 KiB of 1 KiB records.
+  EXPECT_EQ(producer.linger, 5 * sim::kMillisecond);
+  EXPECT_EQ(producer.max_in_flight, 5u);
+  EXPECT_EQ(producer.delivery_timeout, 120 * sim::kSecond);
+  EXPECT_EQ(producer.batch_size, 16u);
+  EXPECT_TRUE(producer.idempotence);
+  EXPECT_EQ(producer.partitioner, models::Partitioner::kDefault);
+}
+
+TEST(ScenarioLoaderDefaults, IdempotenceQuietlyOffWhenSettingsConflict) {
+  // As in Kafka 3.2+: the default gives way to acks other than all, to retries off, and to
+  // more than five requests in flight, without an error.
+  for (const char* setting : {"acks: 1", "acks: 0", "max_attempts: 1", "max_in_flight: 6"}) {
+    const app::Result<models::Scenario> loaded =
+        Load(Replace("rate: 100/s\n", std::string("rate: 100/s\n    ") + setting + "\n"));
+    ASSERT_TRUE(loaded.ok()) << loaded.error().ToString();
+    EXPECT_FALSE(loaded.value().producers[0].idempotence) << setting;
+  }
 }
 
 TEST(ScenarioLoaderValues, AcksZeroSendsOnce) {

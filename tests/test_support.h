@@ -53,6 +53,23 @@ class RecordingTrace : public sim::TraceSink {
   std::vector<TraceEvent> events;
 };
 
+// 10 messages at a constant 10/s (intents at 100, 200, ..., 1000 ms) on a 3-partition topic,
+// no consumers, links of exactly 1 ms.
+inline std::string TenMessagesScenario(const std::string& producer_extra,
+                                       const std::string& faults) {
+  return R"(
+name: ten
+duration: 1s
+drain: 2s
+topics: [ { name: t, partitions: 3 } ]
+network: { latency: const(1ms) }
+producers:
+  - { name: p, topic: t, rate: 10/s, request_timeout: 100ms, retry_backoff: 10ms)" +
+         producer_extra + R"( }
+faults: [)" +
+         faults + "]\n";
+}
+
 inline models::Scenario ParseScenario(const std::string& yaml) {
   auto loaded = app::LoadScenarioText(yaml, "inline.yaml");
   if (!loaded.ok()) ADD_FAILURE() << loaded.error().ToString();
