@@ -418,7 +418,7 @@ void LoadNetwork(const Node& node, Scenario& scenario) {
 }
 
 void LoadFault(const Node& node, Scenario& scenario) {
-  if (!node.IsMap()) node.Fail("expected a map: a crash fault or a link fault");
+  if (!node.IsMap()) node.Fail("expected a map: a crash, leave, join or link fault");
   if (node.Has("crash")) {
     node.ExpectMap({"crash", "at", "step", "after", "restart_after"});
     models::CrashFault crash;
@@ -449,6 +449,22 @@ void LoadFault(const Node& node, Scenario& scenario) {
     scenario.crashes.push_back(crash);
     return;
   }
+  if (node.Has("leave") || node.Has("join")) {
+    models::MembershipChange change;
+    if (node.Has("leave")) {
+      node.ExpectMap({"leave", "at", "rejoin_after"});
+      change.target = node.Get("leave").Name();
+      Optional(node, "rejoin_after", change.rejoin_after,
+               [](const Node& n) { return n.PositiveDuration(); });
+    } else {
+      node.ExpectMap({"join", "at"});
+      change.kind = models::MembershipChange::Kind::kJoin;
+      change.target = node.Get("join").Name();
+    }
+    change.at = node.Get("at").Duration();
+    scenario.membership_changes.push_back(change);
+    return;
+  }
   if (node.Has("link")) {
     node.ExpectMap({"link", "from", "until", "loss", "duplicate", "delay"});
     models::LinkFault fault;
@@ -472,9 +488,11 @@ void LoadFault(const Node& node, Scenario& scenario) {
     return;
   }
   // A misspelt 'crash' or 'link' is named as such, with the nearest spelling.
-  node.ExpectMap({"crash", "link", "at", "step", "after", "restart_after", "from", "until", "loss",
-                  "duplicate", "delay"});
-  node.Fail("a fault needs 'crash' (a component crash) or 'link' (trouble on a link)");
+  node.ExpectMap({"crash", "leave", "join", "link", "at", "step", "after", "restart_after",
+                  "rejoin_after", "from", "until", "loss", "duplicate", "delay"});
+  node.Fail(
+      "a fault needs 'crash' (a component crash), 'leave' or 'join' (a consumer instance leaving "
+      "or joining its group) or 'link' (trouble on a link)");
 }
 
 // "billing-1 to billing-3": the instances of a group, for messages.
@@ -576,6 +594,7 @@ void CheckReferences(const Node& root, const Scenario& scenario) {
   if (!root.Has("faults")) return;
   std::vector<Node> faults = root.Get("faults").Items();
   std::size_t crash_index = 0;
+  std::set<std::string> late_joiners;
   for (const Node& fault : faults) {
     if (fault.Has("crash")) {
       const models::CrashFault& crash = scenario.crashes[crash_index++];
@@ -588,6 +607,21 @@ void CheckReferences(const Node& root, const Scenario& scenario) {
       if (crash.step != models::CrashStep::kAtTime && !is_instance) {
         fault.Get("step").Fail("steps belong to consumer instances; '" + crash.target +
                                "' is a producer");
+      }
+      continue;
+    }
+    if (fault.Has("leave") || fault.Has("join")) {
+      const Node target = fault.Get(fault.Has("leave") ? "leave" : "join");
+      if (!instances.count(target.Text())) {
+        std::vector<std::string> names;
+        for (const models::ConsumerGroupConfig& group : scenario.consumers) {
+          names.push_back(InstanceRange(group));
+        }
+        target.Fail("no consumer instance called '" + target.Text() + "'; allowed: " +
+                    (names.empty() ? std::string("none, as there are no consumers") : Join(names)));
+      }
+      if (fault.Has("join") && !late_joiners.insert(target.Text()).second) {
+        target.Fail("'" + target.Text() + "' already joins late; an instance starts once");
       }
       continue;
     }

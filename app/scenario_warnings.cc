@@ -45,6 +45,14 @@ std::vector<std::string> ScenarioWarnings(const models::Scenario& scenario) {
           crash.target, FormatDuration(crash.at), FormatDuration(scenario.duration)));
     }
   }
+  for (const models::MembershipChange& change : scenario.membership_changes) {
+    if (change.at < scenario.duration) continue;
+    const bool join = change.kind == models::MembershipChange::Kind::kJoin;
+    warnings.push_back(fmt::format(
+        "faults: {} {} at {} never happens, because faults stop when the duration ({}) ends{}.",
+        change.target, join ? "joining" : "leaving", FormatDuration(change.at),
+        FormatDuration(scenario.duration), join ? "; it never starts" : ""));
+  }
   for (const models::LinkFault& fault : scenario.link_faults) {
     if (fault.start >= scenario.duration) {
       warnings.push_back(fmt::format(

@@ -36,7 +36,27 @@ void ConsumerInstance::Start(sim::ComponentId self, sim::ComponentId broker) {
   self_ = self;
   broker_id_ = broker;
   link_ = network_.Connect(name_, "broker", broker);
-  Join();
+}
+
+void ConsumerInstance::Leave(sim::Time rejoin_after) {
+  if (!alive_ || leaving_) return;
+  leaving_ = true;
+  rejoin_after_ = rejoin_after;
+  // Between polls there is nothing to finish; otherwise the next poll leaves.
+  if (phase_ == Phase::kWaitingForAssignment || phase_ == Phase::kFetching) LeaveNow();
+}
+
+void ConsumerInstance::LeaveNow() {
+  const bool auto_commits = config_.commit == CommitStrategy::kAutoCommitOnPoll ||
+                            config_.commit == CommitStrategy::kAutoCommitTimer;
+  if (auto_commits && Commit(false, AfterCommit::kPoll) == CommitOutcome::kCrashed) return;
+  const std::uint32_t slot = NewRequest(PacketType::kLeaveGroup);
+  network_.Send(link_, slot);
+  if (trace_) trace_->Record(engine_.now(), "leave", {TraceField::Text("component", name_)});
+  GoDown();
+  if (rejoin_after_ != sim::kForever) {
+    engine_.ScheduleAfter(rejoin_after_, self_, kRestart, incarnation_);
+  }
 }
 
 void ConsumerInstance::OnEvent(const sim::Event& event) {
@@ -132,6 +152,10 @@ void ConsumerInstance::ApplyAssignment() {
 }
 
 void ConsumerInstance::Poll() {
+  if (leaving_) {
+    LeaveNow();
+    return;
+  }
   if (has_pending_assignment_) ApplyAssignment();
   if (config_.commit == CommitStrategy::kAutoCommitOnPoll && engine_.now() >= next_auto_commit_) {
     next_auto_commit_ = engine_.now() + config_.auto_commit_interval;
@@ -376,7 +400,15 @@ void ConsumerInstance::Crash(sim::Time restart_after) {
   // timeout later, so a lossy or slow link cannot make it expire a live member.
   engine_.ScheduleAfter(config_.session_timeout, broker_id_, LogBroker::kMemberExpired,
                         LogBroker::MemberExpiryArg(group_, member_, incarnation_));
+  GoDown();
+  if (restart_after != sim::kForever) {
+    engine_.ScheduleAfter(restart_after, self_, kRestart, incarnation_);
+  }
+}
+
+void ConsumerInstance::GoDown() {
   alive_ = false;
+  leaving_ = false;
   ++incarnation_;
   phase_ = Phase::kDown;
   awaited_ = 0;
@@ -385,18 +417,15 @@ void ConsumerInstance::Crash(sim::Time restart_after) {
   has_pending_assignment_ = false;
   generation_seen_ = 0;
   for (PartitionState& state : partitions_) state = PartitionState{};
-  if (restart_after != sim::kForever) {
-    engine_.ScheduleAfter(restart_after, self_, kRestart, incarnation_);
-  }
 }
 
 void ConsumerInstance::Restart(std::uint64_t crashed_incarnation) {
   if (alive_ || crashed_incarnation != incarnation_) return;
   if (trace_) trace_->Record(engine_.now(), "restart", {TraceField::Text("component", name_)});
-  Join();
+  JoinGroup();
 }
 
-void ConsumerInstance::Join() {
+void ConsumerInstance::JoinGroup() {
   alive_ = true;
   next_auto_commit_ = engine_.now() + config_.auto_commit_interval;
   SendJoin();

@@ -59,8 +59,16 @@ class ConsumerInstance : public sim::Component {
                    std::uint32_t topic, GroupMetrics& metrics, Inbox* inbox, std::uint64_t seed,
                    sim::TraceSink* trace);
 
-  // Opens the link to the broker and joins the group.
+  // Opens the link to the broker.
   void Start(sim::ComponentId self, sim::ComponentId broker);
+
+  // Starts the instance, which joins its group: at time 0, or later for a scale-out.
+  void JoinGroup();
+
+  // Leaves the group on purpose: finishes the batch in hand and its commit, commits the
+  // positions reached when the strategy auto-commits (as a client's close() does), tells the
+  // coordinator, and stops; joins again after `rejoin_after` (kForever: never).
+  void Leave(sim::Time rejoin_after);
 
   // Crashes now, losing everything in memory; restarts after `restart_after` (kForever:
   // never). The coordinator notices after the session timeout, when heartbeats would stop.
@@ -113,8 +121,10 @@ class ConsumerInstance : public sim::Component {
   void OnProcessed(std::uint64_t incarnation);
   void Restart(std::uint64_t crashed_incarnation);
 
-  void Join();
   void SendJoin();
+  void LeaveNow();
+  // Forgets everything in memory and stops; the next incarnation starts afresh.
+  void GoDown();
   void Poll();
   void ApplyAssignment();
   void ProcessNext();
@@ -143,6 +153,8 @@ class ConsumerInstance : public sim::Component {
   LinkId link_ = 0;
 
   bool alive_ = false;
+  bool leaving_ = false;
+  sim::Time rejoin_after_ = sim::kForever;
   std::uint64_t incarnation_ = 0;
   Phase phase_ = Phase::kDown;
   std::vector<PartitionState> partitions_;

@@ -25,6 +25,9 @@ void FaultInjector::Start(sim::ComponentId self) {
       consumer->ArmCrash(crash.step, crash.at, crash.restart_after);
     }
   }
+  for (std::uint64_t i = 0; i < scenario_.membership_changes.size(); ++i) {
+    engine_.Schedule(scenario_.membership_changes[i].at, self, kMembershipChange, i);
+  }
   for (std::uint64_t i = 0; i < scenario_.link_faults.size(); ++i) {
     const LinkFault& fault = scenario_.link_faults[i];
     engine_.Schedule(fault.start, self, kLinkFaultStart, i);
@@ -46,6 +49,17 @@ void FaultInjector::OnEvent(const sim::Event& event) {
       if (Producer* producer = FindProducer(crash.target)) producer->Crash(crash.restart_after);
       if (ConsumerInstance* consumer = FindConsumer(crash.target)) {
         consumer->Crash(crash.restart_after);
+      }
+      break;
+    }
+    case kMembershipChange: {
+      const MembershipChange& change = scenario_.membership_changes[event.arg];
+      ConsumerInstance* consumer = FindConsumer(change.target);
+      assert(consumer && "the loader allows membership changes only for consumer instances");
+      if (change.kind == MembershipChange::Kind::kJoin) {
+        consumer->JoinGroup();
+      } else {
+        consumer->Leave(change.rejoin_after);
       }
       break;
     }

@@ -1,5 +1,6 @@
-// Injects a scenario's faults: crashes at a time, crashes armed for a step of processing, and
-// windows of extra loss, duplication and delay on links. Faults stop when the drain period
+// Injects a scenario's faults: crashes at a time, crashes armed for a step of processing,
+// instances leaving and joining their groups, and windows of extra loss, duplication and delay
+// on links. Faults stop when the drain period
 // begins: pending crashes never strike and every link window closes. Restarts that a crash
 // scheduled still happen, since recovering is not a fault.
 #pragma once
@@ -17,9 +18,10 @@ namespace deliverysim::models {
 
 class FaultInjector : public sim::Component {
  public:
-  static constexpr std::uint32_t kCrash = 1;           // arg: index in scenario.crashes
-  static constexpr std::uint32_t kLinkFaultStart = 2;  // arg: index in scenario.link_faults
-  static constexpr std::uint32_t kLinkFaultEnd = 3;    // arg: index in scenario.link_faults
+  static constexpr std::uint32_t kCrash = 1;             // arg: index in scenario.crashes
+  static constexpr std::uint32_t kLinkFaultStart = 2;    // arg: index in scenario.link_faults
+  static constexpr std::uint32_t kLinkFaultEnd = 3;      // arg: index in scenario.link_faults
+  static constexpr std::uint32_t kMembershipChange = 4;  // arg: index in membership_changes
 
   // REQUIRES: every producer and consumer instance has started, so its links exist.
   FaultInjector(sim::Engine& engine, Network& network, const Scenario& scenario,

@@ -65,6 +65,7 @@ void LogBroker::OnPacket(std::uint32_t slot) {
     case PacketType::kFetch: OnFetch(slot); return;  // the fetch keeps its slot until answered
     case PacketType::kCommit: OnCommit(packet); break;
     case PacketType::kJoinGroup: OnJoin(packet); break;
+    case PacketType::kLeaveGroup: OnLeave(packet); break;
     default: assert(false && "a broker receives only requests");
   }
   network_.Release(slot);
@@ -263,6 +264,16 @@ void LogBroker::OnJoin(const Packet& request) {
     group.first_rebalance_pending = true;
     engine_.ScheduleAfter(scenario_.initial_rebalance_delay, id_, kRebalanceDue, request.group);
   }
+}
+
+void LogBroker::OnLeave(const Packet& request) {
+  Group& group = groups_[request.group];
+  Member& member = group.members[request.member];
+  if (!member.live || member.incarnation != request.incarnation) return;
+  member.live = false;
+  // A join this incarnation sent before leaving may still arrive; it must not bring it back.
+  member.first_unexpired = std::max(member.first_unexpired, (request.incarnation & 0xffffffff) + 1);
+  if (group.generation > 0) Rebalance(request.group);
 }
 
 void LogBroker::OnMemberExpired(std::uint64_t arg) {

@@ -13,9 +13,9 @@
 //   - A commit stores a partition's offset only when its sender is the partition's current
 //     owner in the current incarnation; otherwise it is refused, as a commit from a member of
 //     an older generation is refused.
-//   - A crashed member is noticed after its session timeout; a joining member is noticed at
-//     once. Each change of the live set reassigns partitions (see assignment.h); the first
-//     assignment of a group waits for initial_rebalance_delay so that its members can join.
+//   - A crashed member is noticed after its session timeout; a joining or leaving member is
+//     noticed at once. Each change of the live set reassigns partitions (see assignment.h); the
+//     first assignment of a group waits for initial_rebalance_delay so that its members can join.
 // TODO: one broker and no replication: every appended record is durable and visible at once,
 // so acks 1 and all behave alike and no leader failover can lose or truncate records.
 #pragma once
@@ -110,6 +110,7 @@ class LogBroker : public sim::Component {
   void OnFetch(std::uint32_t slot);
   void OnCommit(const Packet& request);
   void OnJoin(const Packet& request);
+  void OnLeave(const Packet& request);
   void OnMemberExpired(std::uint64_t arg);
   void OnFetchExpired(std::uint64_t arg);
 

@@ -17,6 +17,7 @@ const char* PacketTypeName(PacketType type) {
     case PacketType::kFetchResponse: return "fetch-response";
     case PacketType::kCommit: return "commit";
     case PacketType::kCommitResponse: return "commit-response";
+    case PacketType::kLeaveGroup: return "leave-group";
   }
   return "?";
 }

@@ -19,6 +19,7 @@ enum class PacketType : std::uint8_t {
   kFetchResponse,   // broker -> consumer: records [offset, end) per partition in `ranges`
   kCommit,          // consumer -> broker: commit the offsets in `ranges`
   kCommitResponse,  // broker -> consumer: the offsets taken in `ranges`; `accepted` if all were
+  kLeaveGroup,      // consumer -> broker: instance `member` (incarnation) leaves the group
 };
 
 // Why a broker refused a produce request. Every one of these is retriable.

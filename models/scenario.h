@@ -106,6 +106,17 @@ struct CrashFault {
   sim::Time restart_after = sim::kForever;  // kForever: stays down
 };
 
+// A consumer instance leaving its group on purpose (a deployment, a scale-in) or joining late
+// (a scale-out). Unlike a crash, a leave finishes the batch in hand, commits as the strategy
+// would, and tells the coordinator, which rebalances at once.
+struct MembershipChange {
+  enum class Kind { kLeave, kJoin };
+  Kind kind = Kind::kLeave;
+  std::string target;  // a consumer instance
+  sim::Time at = 0;
+  sim::Time rejoin_after = sim::kForever;  // leaves only; kForever: stays out
+};
+
 // Extra loss, duplication and delay on one-way links for a window of time.
 struct LinkFault {
   std::string from;
@@ -131,6 +142,7 @@ struct Scenario {
   std::vector<ConsumerGroupConfig> consumers;
   NetworkConfig network;
   std::vector<CrashFault> crashes;
+  std::vector<MembershipChange> membership_changes;
   std::vector<LinkFault> link_faults;
 };
 

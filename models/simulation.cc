@@ -94,6 +94,13 @@ Simulation::Simulation(const Scenario& scenario, sim::TraceSink* trace)
       const sim::ComponentId id = engine_.Register(consumers_.back().get());
       broker_->AddClient(consumers_.back()->name(), id);
       consumers_.back()->Start(id, broker_->id());
+      const bool joins_late =
+          std::any_of(scenario.membership_changes.begin(), scenario.membership_changes.end(),
+                      [&](const MembershipChange& change) {
+                        return change.kind == MembershipChange::Kind::kJoin &&
+                               change.target == consumers_.back()->name();
+                      });
+      if (!joins_late) consumers_.back()->JoinGroup();
       consumers.push_back(consumers_.back().get());
     }
   }

@@ -221,7 +221,7 @@ const std::vector<BadInput> kWrongTypes = {
         {"expected a list"}),
     Bad("TextWhereAMapGoes", Append("network: fast\n"), 18, 10, "network", {"expected a map"}),
     Bad("TextWhereAFaultGoes", Append("faults:\n  - shop\n"), 19, 5, "faults[0]",
-        {"expected a map: a crash fault or a link fault"}),
+        {"expected a map: a crash, leave, join or link fault"}),
 };
 INSTANTIATE_TEST_SUITE_P(ScenarioLoaderWrongType, ScenarioLoaderRejects,
                          ::testing::ValuesIn(kWrongTypes), Label);
@@ -335,6 +335,11 @@ const std::vector<BadInput> kBadValues = {
         "producers[0].delivery_timeout", {"at least linger + request_timeout"}),
     Bad("ZeroBatchSize", Replace("rate: 100/s\n", "rate: 100/s\n    batch_size: 0\n"), 12, 17,
         "producers[0].batch_size", {"from 1 to 1000000"}),
+    Bad("LeaveWithRestartAfter",
+        Append("faults:\n  - leave: billing-1\n    at: 1s\n    restart_after: 2s\n"), 21, 5,
+        "faults[0].restart_after", {"unknown key", "rejoin_after"}),
+    Bad("JoinWithoutATime", Append("faults:\n  - join: billing-1\n"), 19, 5, "faults[0]",
+        {"missing", "at"}),
     Bad("RestartAfterZero",
         Append("faults:\n  - crash: billing-1\n    at: 1s\n    restart_after: 0\n"), 21, 20,
         "faults[0].restart_after", {"expected a duration above zero"}),
@@ -369,6 +374,11 @@ const std::vector<BadInput> kBadReferences = {
     Bad("ExplicitPartitionOutOfRange",
         Replace("rate: 100/s\n", "rate: 100/s\n    partitioner: explicit\n    partition: 3\n"), 13,
         16, "producers[0].partition", {"topic 'orders' has partitions 0 to 2"}),
+    Bad("LeaveOfAProducer", Append("faults:\n  - leave: shop\n    at: 1s\n"), 19, 12,
+        "faults[0].leave", {"no consumer instance called 'shop'; allowed: billing-1 to billing-2"}),
+    Bad("JoinTwice",
+        Append("faults:\n  - join: billing-2\n    at: 1s\n  - join: billing-2\n    at: 2s\n"), 21,
+        11, "faults[1].join", {"'billing-2' already joins late"}),
     Bad("CrashOfAnUnknownComponent", Append("faults:\n  - crash: billing-3\n    at: 1s\n"), 19, 12,
         "faults[0].crash",
         {"no producer or consumer instance called 'billing-3'; allowed: shop, billing-1 to "
