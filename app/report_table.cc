@@ -113,6 +113,10 @@ std::string RunResultToTable(const models::RunResult& result, WallClock wall) {
     }
     out += '\n';
   }
+  for (const GroupResult& g : result.groups) {
+    for (const std::string& error : g.errors)
+      out += fmt::format("error in {}: {}\n", g.group, error);
+  }
   const double rate = wall.seconds > 0 ? static_cast<double>(result.events) / wall.seconds : 0;
   out += fmt::format("\n{} events in {:.2f} s of wall time ({:.2f} million events/s)\n",
                      result.events, wall.seconds, rate / 1e6);

@@ -230,10 +230,16 @@ void Optional(const Node& map, const std::string& key, T& target, Read read) {
 }
 
 void LoadTopic(const Node& node, Scenario& scenario) {
-  node.ExpectMap({"name", "partitions"});
+  node.ExpectMap({"name", "partitions", "retention", "retention_records", "segment_records"});
   models::TopicConfig topic;
   topic.name = node.Get("name").Name();
   topic.partitions = static_cast<std::uint32_t>(node.Get("partitions").Unsigned(1, kMaxPartitions));
+  Optional(node, "retention", topic.retention, [](const Node& n) { return n.PositiveDuration(); });
+  Optional(node, "retention_records", topic.retention_records, [](const Node& n) {
+    return n.Text() == "unlimited" ? 0 : n.Unsigned(1, 4'000'000'000);
+  });
+  Optional(node, "segment_records", topic.segment_records,
+           [](const Node& n) { return n.Unsigned(1, 4'000'000'000); });
   scenario.topics.push_back(topic);
 }
 
@@ -345,7 +351,7 @@ void LoadProducer(const Node& node, Scenario& scenario) {
 void LoadConsumerGroup(const Node& node, Scenario& scenario) {
   node.ExpectMap({"group", "topic", "instances", "processing", "commit", "auto_commit_interval",
                   "max_poll_records", "fetch_max_wait", "session_timeout", "request_timeout",
-                  "auto_offset_reset"});
+                  "auto_offset_reset", "existing_group"});
   models::ConsumerGroupConfig group;
   group.group = node.Get("group").Name();
   group.topic = node.Get("topic").Name();
@@ -369,8 +375,12 @@ void LoadConsumerGroup(const Node& node, Scenario& scenario) {
   Optional(node, "request_timeout", group.request_timeout,
            [](const Node& n) { return n.PositiveDuration(); });
   Optional(node, "auto_offset_reset", group.auto_offset_reset, [](const Node& n) {
-    return n.Choice<models::OffsetReset>(
-        {{"earliest", models::OffsetReset::kEarliest}, {"latest", models::OffsetReset::kLatest}});
+    return n.Choice<models::OffsetReset>({{"earliest", models::OffsetReset::kEarliest},
+                                          {"latest", models::OffsetReset::kLatest},
+                                          {"none", models::OffsetReset::kNone}});
+  });
+  Optional(node, "existing_group", group.existing_group, [](const Node& n) {
+    return n.Choice<bool>({{"true", true}, {"false", false}});
   });
   scenario.consumers.push_back(group);
 }
@@ -672,11 +682,13 @@ Scenario LoadRoot(const Node& root) {
            [](const Node& n) { return n.PositiveDuration(); });
   if (root.Has("broker")) {
     const Node broker = root.Get("broker");
-    broker.ExpectMap({"kind", "initial_rebalance_delay"});
+    broker.ExpectMap({"kind", "initial_rebalance_delay", "retention_check_interval"});
     // Only the log broker exists so far; the key is here so that files can say so.
     if (broker.Has("kind")) broker.Get("kind").Choice<int>({{"log", 0}});
     Optional(broker, "initial_rebalance_delay", scenario.initial_rebalance_delay,
              [](const Node& n) { return n.Duration(); });
+    Optional(broker, "retention_check_interval", scenario.retention_check_interval,
+             [](const Node& n) { return n.PositiveDuration(); });
   }
   const std::vector<Node> topics = root.Get("topics").Items();
   if (topics.empty()) root.Get("topics").Fail("a scenario needs at least one topic");

@@ -14,7 +14,7 @@ std::vector<std::string> ScenarioWarnings(const models::Scenario& scenario) {
     const models::ConsumerGroupConfig& group = scenario.consumers[g];
     const bool fed = std::any_of(scenario.producers.begin(), scenario.producers.end(),
                                  [&](const auto& p) { return p.topic == group.topic; });
-    if (fed && group.auto_offset_reset == models::OffsetReset::kLatest) {
+    if (fed && group.auto_offset_reset == models::OffsetReset::kLatest && !group.existing_group) {
       warnings.push_back(fmt::format(
           "consumers[{}].auto_offset_reset: 'latest' (Kafka's default) starts group {} at the "
           "log end when it first gets its partitions, {} after its first member joins; what was "

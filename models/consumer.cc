@@ -8,6 +8,14 @@ namespace deliverysim::models {
 namespace {
 using sim::TraceField;
 
+// "billing-1 stopped at 12345 ms: partition 2: ..."; whole milliseconds, so the text never
+// depends on how a platform prints a double.
+std::string ErrorText(const std::string& instance, sim::Time at, std::uint32_t partition,
+                      const std::string& reason) {
+  return instance + " stopped at " + std::to_string(at / sim::kMillisecond) + " ms: partition " +
+         std::to_string(partition) + ": " + reason;
+}
+
 bool CommitsBeforeEffects(CommitStrategy strategy) {
   return strategy == CommitStrategy::kBeforeProcessing ||
          strategy == CommitStrategy::kAutoCommitTimer;
@@ -126,7 +134,7 @@ void ConsumerInstance::OnAssignment(const Packet& packet) {
   }
 }
 
-void ConsumerInstance::ApplyAssignment() {
+bool ConsumerInstance::ApplyAssignment() {
   has_pending_assignment_ = false;
   std::vector<bool> keep(partitions_.size(), false);
   for (const PartitionRange& assigned : pending_assignment_) {
@@ -135,9 +143,17 @@ void ConsumerInstance::ApplyAssignment() {
     // A partition that stayed keeps its position. One that left and came back while this
     // instance missed an assignment has a new epoch: someone else read it meanwhile.
     if (state.owned && state.owner_epoch == assigned.owner_epoch) continue;
-    // assigned.offset is the committed offset (-1: none) and assigned.end the log end.
+    // assigned.offset is the committed offset (-1: none), assigned.log_start and .end the log's
+    // first and next offsets.
     std::int64_t start = assigned.offset;
-    if (start < 0) start = config_.auto_offset_reset == OffsetReset::kEarliest ? 0 : assigned.end;
+    if (start < 0) {
+      if (config_.auto_offset_reset == OffsetReset::kNone) {
+        Fail(assigned.partition, "no committed offset and auto_offset_reset is none");
+        return false;
+      }
+      start =
+          config_.auto_offset_reset == OffsetReset::kEarliest ? assigned.log_start : assigned.end;
+    }
     state = PartitionState{true, start, start, assigned.offset, assigned.owner_epoch};
   }
   for (std::size_t p = 0; p < partitions_.size(); ++p) {
@@ -149,6 +165,7 @@ void ConsumerInstance::ApplyAssignment() {
         {TraceField::Text("component", name_), TraceField::Number("generation", generation_seen_),
          TraceField::Number("partitions", static_cast<std::int64_t>(pending_assignment_.size()))});
   }
+  return true;
 }
 
 void ConsumerInstance::Poll() {
@@ -156,7 +173,7 @@ void ConsumerInstance::Poll() {
     LeaveNow();
     return;
   }
-  if (has_pending_assignment_) ApplyAssignment();
+  if (has_pending_assignment_ && !ApplyAssignment()) return;
   if (config_.commit == CommitStrategy::kAutoCommitOnPoll && engine_.now() >= next_auto_commit_) {
     next_auto_commit_ = engine_.now() + config_.auto_commit_interval;
     if (Commit(false, AfterCommit::kPoll) == CommitOutcome::kCrashed) return;
@@ -189,6 +206,10 @@ void ConsumerInstance::OnFetchResponse(const Packet& packet) {
   batch_.clear();
   next_item_ = 0;
   for (const PartitionRange& range : packet.ranges) {
+    if (range.out_of_range) {
+      if (!ResetOffset(range)) return;
+      continue;
+    }
     partitions_[range.partition].position = range.end;
     for (std::int64_t offset = range.offset; offset < range.end; ++offset) {
       batch_.push_back({range.partition, offset});
@@ -203,6 +224,40 @@ void ConsumerInstance::OnFetchResponse(const Packet& packet) {
     return;
   }
   if (Commit(true, AfterCommit::kProcessBatch) == CommitOutcome::kNothingToCommit) ProcessNext();
+}
+
+bool ConsumerInstance::ResetOffset(const PartitionRange& range) {
+  PartitionState& state = partitions_[range.partition];
+  if (config_.auto_offset_reset == OffsetReset::kNone) {
+    Fail(range.partition, "position " + std::to_string(state.position) +
+                              " is below the log start " + std::to_string(range.offset) +
+                              " and auto_offset_reset is none");
+    return false;
+  }
+  const std::int64_t to =
+      config_.auto_offset_reset == OffsetReset::kEarliest ? range.offset : range.end;
+  if (trace_) {
+    trace_->Record(
+        engine_.now(), "offset-reset",
+        {TraceField::Text("component", name_), TraceField::Number("partition", range.partition),
+         TraceField::Number("from", state.position), TraceField::Number("to", to)});
+  }
+  state.position = to;
+  state.stored = to;
+  return true;
+}
+
+void ConsumerInstance::Fail(std::uint32_t partition, const std::string& reason) {
+  // The client raises the error to the application, which stops; the coordinator notices
+  // when the session times out, and hands the partition to another member.
+  const std::string error = ErrorText(name_, engine_.now(), partition, reason);
+  metrics_.RecordError(error);
+  if (trace_) {
+    trace_->Record(engine_.now(), "consumer-error",
+                   {TraceField::Text("component", name_),
+                    TraceField::Number("partition", partition), TraceField::Text("error", reason)});
+  }
+  Crash(sim::kForever);
 }
 
 void ConsumerInstance::ProcessNext() {

@@ -120,13 +120,19 @@ class ConsumerInstance : public sim::Component {
   void OnAutoCommitTick(std::uint64_t incarnation);
   void OnProcessed(std::uint64_t incarnation);
   void Restart(std::uint64_t crashed_incarnation);
+  // Applies auto_offset_reset to a partition whose position retention deleted; false when the
+  // policy is none and the instance stopped.
+  bool ResetOffset(const PartitionRange& range);
+  // Stops the instance on an error the application cannot handle.
+  void Fail(std::uint32_t partition, const std::string& reason);
 
   void SendJoin();
   void LeaveNow();
   // Forgets everything in memory and stops; the next incarnation starts afresh.
   void GoDown();
   void Poll();
-  void ApplyAssignment();
+  // Applies the pending assignment; false when the instance stopped on an offset error.
+  bool ApplyAssignment();
   void ProcessNext();
   void EndBatch();
   CommitOutcome Commit(bool wait_for_reply, AfterCommit after);

@@ -83,6 +83,7 @@ void GroupMetrics::Finish(GroupResult& result) const {
                     latency_.Quantile(0.99), latency_.max()};
   result.rebalances = rebalances_;
   result.commits_refused = commits_refused_;
+  result.errors = errors_;
 }
 
 }  // namespace deliverysim::models

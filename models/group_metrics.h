@@ -43,6 +43,8 @@ class GroupMetrics : public IntentWatcher {
 
   void CountRebalance() { ++rebalances_; }
   void CountRefusedCommit() { ++commits_refused_; }
+  // An instance stopped on an error its client would raise to the application.
+  void RecordError(std::string error) { errors_.push_back(std::move(error)); }
 
   // Fills the metric fields of `result`.
   void Finish(GroupResult& result) const;
@@ -66,6 +68,7 @@ class GroupMetrics : public IntentWatcher {
   std::uint64_t out_of_order_ = 0;
   std::uint64_t rebalances_ = 0;
   std::uint64_t commits_refused_ = 0;
+  std::vector<std::string> errors_;
   sim::Histogram latency_;
   sim::Histogram lag_messages_;
   sim::Histogram lag_time_;

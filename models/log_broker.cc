@@ -24,15 +24,51 @@ LogBroker::LogBroker(sim::Engine& engine, Network& network, const Scenario& scen
       metrics_(std::move(metrics)),
       trace_(trace) {
   for (const TopicConfig& topic : scenario.topics) {
-    topics_.push_back(Topic{topic.name, std::vector<std::vector<Record>>(topic.partitions)});
+    topics_.push_back(Topic{&topic, topic.name, std::vector<std::vector<Record>>(topic.partitions),
+                            std::vector<std::int64_t>(topic.partitions, 0),
+                            std::vector<std::vector<sim::Time>>(topic.partitions)});
   }
   for (const ConsumerGroupConfig& config : scenario.consumers) {
     const std::uint32_t topic = TopicIndex(scenario, config.topic);
     const std::size_t partitions = topics_[topic].partitions.size();
-    groups_.push_back(Group{&config, topic, std::vector<Member>(config.instances),
-                            std::vector<int>(partitions, kUnowned),
-                            std::vector<std::uint32_t>(partitions, 0),
-                            std::vector<std::int64_t>(partitions, -1), 0, false});
+    groups_.push_back(
+        Group{&config, topic, std::vector<Member>(config.instances),
+              std::vector<int>(partitions, kUnowned), std::vector<std::uint32_t>(partitions, 0),
+              std::vector<std::int64_t>(partitions, config.existing_group ? 0 : -1), 0, false});
+  }
+}
+
+void LogBroker::Start(sim::ComponentId id) {
+  id_ = id;
+  engine_.Schedule(scenario_.retention_check_interval, id_, kRetentionCheck, 0);
+}
+
+void LogBroker::ApplyRetention() {
+  for (std::uint32_t t = 0; t < topics_.size(); ++t) {
+    Topic& topic = topics_[t];
+    const TopicConfig& config = *topic.config;
+    const auto segment = static_cast<std::int64_t>(config.segment_records);
+    const auto size_limit = static_cast<std::int64_t>(config.retention_records);
+    for (std::uint32_t p = 0; p < topic.partitions.size(); ++p) {
+      const std::int64_t end = log_end(t, p);
+      if (end == 0) continue;
+      const std::int64_t active = (end - 1) / segment;  // the newest segment is never deleted
+      std::int64_t& start = topic.log_start[p];
+      const std::int64_t before = start;
+      for (std::int64_t s = start / segment; s < active; ++s) {
+        const sim::Time last_append = topic.segment_last_append[p][static_cast<std::size_t>(s)];
+        const bool expired = engine_.now() - last_append > config.retention;
+        const bool too_big = size_limit > 0 && end - (s + 1) * segment >= size_limit;
+        if (!expired && !too_big) break;
+        start = (s + 1) * segment;
+      }
+      if (start != before && trace_) {
+        trace_->Record(
+            engine_.now(), "retention-delete",
+            {TraceField::Text("topic", topic.name), TraceField::Number("partition", p),
+             TraceField::Number("from", before), TraceField::Number("log_start", start)});
+      }
+    }
   }
 }
 
@@ -54,6 +90,10 @@ void LogBroker::OnEvent(const sim::Event& event) {
       Rebalance(static_cast<std::uint32_t>(event.arg));
       break;
     case kMemberExpired: OnMemberExpired(event.arg); break;
+    case kRetentionCheck:
+      ApplyRetention();
+      engine_.ScheduleAfter(scenario_.retention_check_interval, id_, kRetentionCheck, 0);
+      break;
     default: assert(false && "unknown broker event");
   }
 }
@@ -119,6 +159,11 @@ std::int64_t LogBroker::AppendBatch(const Packet& request, const ProduceBatch& b
     }
     log.push_back(record);
   }
+  // Remember when each segment last grew, for time-based retention.
+  auto& last_append = topics_[request.topic].segment_last_append[batch.partition];
+  const std::uint64_t segment_records = topics_[request.topic].config->segment_records;
+  last_append.resize((log.size() - 1) / segment_records + 1, engine_.now());
+  last_append.back() = engine_.now();
   WakeParkedFetches(request.topic, batch.partition);
   return first_offset;
 }
@@ -139,7 +184,7 @@ void LogBroker::TraceRefusal(const Packet& request, const ProduceBatch& batch, P
 bool LogBroker::HasRecordsFor(const Packet& fetch) const {
   const std::uint32_t topic = groups_[fetch.group].topic;
   return std::any_of(fetch.ranges.begin(), fetch.ranges.end(), [&](const PartitionRange& r) {
-    return r.offset < log_end(topic, r.partition);
+    return r.offset < log_end(topic, r.partition) || r.offset < log_start(topic, r.partition);
   });
 }
 
@@ -207,6 +252,13 @@ void LogBroker::ReplyToFetch(std::uint32_t request_slot) {
   for (std::size_t i = 0; i < n && remaining > 0; ++i) {
     const PartitionRange& wanted = request.ranges[(start + i) % n];
     const std::int64_t end = log_end(group.topic, wanted.partition);
+    const std::int64_t first = log_start(group.topic, wanted.partition);
+    if (wanted.offset < first) {
+      PartitionRange out_of_range{wanted.partition, first, end};
+      out_of_range.out_of_range = true;
+      response.ranges.push_back(out_of_range);
+      continue;
+    }
     if (wanted.offset >= end) continue;
     const std::int64_t take = std::min(end - wanted.offset, remaining);
     response.ranges.push_back({wanted.partition, wanted.offset, wanted.offset + take});
@@ -323,8 +375,8 @@ void LogBroker::SendAssignment(std::uint32_t group_index, std::uint32_t member_i
   assignment.generation = group.generation;
   for (std::uint32_t p = 0; p < group.owners.size(); ++p) {
     if (group.owners[p] != static_cast<int>(member_index)) continue;
-    assignment.ranges.push_back(
-        {p, group.committed[p], log_end(group.topic, p), group.owner_epochs[p]});
+    assignment.ranges.push_back({p, group.committed[p], log_end(group.topic, p),
+                                 group.owner_epochs[p], log_start(group.topic, p)});
   }
   Reply(member.component, slot);
 

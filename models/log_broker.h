@@ -16,6 +16,11 @@
 //   - A crashed member is noticed after its session timeout; a joining or leaving member is
 //     noticed at once. Each change of the live set reassigns partitions (see assignment.h); the
 //     first assignment of a group waits for initial_rebalance_delay so that its members can join.
+//   - Retention (TopicConfig) deletes whole segments, consumed or not, every
+//     retention_check_interval; a fetch below the log start is answered "out of range" and the
+//     consumer applies its auto_offset_reset. Time retention goes by append time, as with
+//     message.timestamp.type=LogAppendTime. TODO: deleted records stay in memory; only the
+//     log start moves.
 // TODO: one broker and no replication: every appended record is durable and visible at once,
 // so acks 1 and all behave alike and no leader failover can lose or truncate records.
 #pragma once
@@ -40,6 +45,7 @@ class LogBroker : public sim::Component {
   static constexpr std::uint32_t kFetchExpired = 1;   // arg: parked fetch slot | token << 32
   static constexpr std::uint32_t kRebalanceDue = 2;   // arg: group
   static constexpr std::uint32_t kMemberExpired = 3;  // arg: see MemberExpiryArg
+  static constexpr std::uint32_t kRetentionCheck = 4;
 
   static std::uint64_t MemberExpiryArg(std::uint32_t group, std::uint32_t member,
                                        std::uint64_t incarnation);
@@ -47,7 +53,8 @@ class LogBroker : public sim::Component {
   LogBroker(sim::Engine& engine, Network& network, const Scenario& scenario,
             std::vector<GroupMetrics*> metrics, sim::TraceSink* trace);
 
-  void set_id(sim::ComponentId id) { id_ = id; }
+  // Takes the broker's component id and starts its periodic retention check.
+  void Start(sim::ComponentId id);
   sim::ComponentId id() const { return id_; }
 
   // Opens the reply link to a client (producer or consumer instance) called `name`.
@@ -63,6 +70,10 @@ class LogBroker : public sim::Component {
   const Record& record(std::uint32_t topic, std::uint32_t partition, std::int64_t offset) const {
     return topics_[topic].partitions[partition][static_cast<std::size_t>(offset)];
   }
+  // The first offset retention has not deleted; records below it can no longer be fetched.
+  std::int64_t log_start(std::uint32_t topic, std::uint32_t partition) const {
+    return topics_[topic].log_start[partition];
+  }
   std::uint32_t partitions(std::uint32_t topic) const {
     return static_cast<std::uint32_t>(topics_[topic].partitions.size());
   }
@@ -74,8 +85,11 @@ class LogBroker : public sim::Component {
 
  private:
   struct Topic {
+    const TopicConfig* config;
     std::string name;
     std::vector<std::vector<Record>> partitions;
+    std::vector<std::int64_t> log_start;                      // per partition
+    std::vector<std::vector<sim::Time>> segment_last_append;  // per partition, per segment
   };
   struct Member {
     bool live = false;
@@ -113,6 +127,7 @@ class LogBroker : public sim::Component {
   void OnLeave(const Packet& request);
   void OnMemberExpired(std::uint64_t arg);
   void OnFetchExpired(std::uint64_t arg);
+  void ApplyRetention();
 
   bool HasRecordsFor(const Packet& fetch) const;
   void ReplyToFetch(std::uint32_t request_slot);

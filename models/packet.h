@@ -43,6 +43,10 @@ struct PartitionRange {
   std::int64_t offset = 0;
   std::int64_t end = 0;
   std::uint32_t owner_epoch = 0;  // assignments: how many times the partition changed owner
+  std::int64_t log_start = 0;     // assignments: the first offset retention has not deleted
+  // Fetch responses: the position asked for is below the log start; `offset` is the log start
+  // and `end` the log end, for the consumer's auto_offset_reset to choose from.
+  bool out_of_range = false;
 };
 
 struct Packet {

@@ -39,6 +39,7 @@ struct GroupResult {
   LatencySummary latency;   // nanoseconds
   std::uint64_t rebalances = 0;
   std::uint64_t commits_refused = 0;
+  std::vector<std::string> errors;  // instances stopped on an error, in the order they stopped
 };
 
 struct ProducerResult {

@@ -21,7 +21,9 @@ enum class CommitStrategy {
   kInbox,             // after-processing plus an inbox table: exactly-once effects
 };
 
-enum class OffsetReset { kEarliest, kLatest };
+// What a consumer does when it has no committed offset, or its offset is no longer in the log
+// (auto.offset.reset): start at the log start, at the log end, or stop with an error.
+enum class OffsetReset { kEarliest, kLatest, kNone };
 
 // How a producer picks a record's partition (Kafka's partitioner.class and an explicit
 // ProducerRecord partition).
@@ -47,6 +49,13 @@ enum class CrashStep {
 struct TopicConfig {
   std::string name;
   std::uint32_t partitions = 1;
+  // Retention deletes whole segments that are not the active (newest) one: those whose last
+  // record was appended more than `retention` ago, and the oldest while the log beyond them
+  // still holds `retention_records`. Kafka's retention.ms, retention.bytes and segment.bytes,
+  // counted in records.
+  sim::Time retention = 168 * 3600 * sim::kSecond;
+  std::uint64_t retention_records = 0;  // 0: no limit on size
+  std::uint64_t segment_records = 1'000'000;
 };
 
 struct ProducerConfig {
@@ -82,6 +91,9 @@ struct ConsumerGroupConfig {
   sim::Time session_timeout = 45 * sim::kSecond;
   sim::Time request_timeout = 30 * sim::kSecond;
   OffsetReset auto_offset_reset = OffsetReset::kLatest;
+  // The group existed before the run and had committed offset 0 on every partition, so that
+  // auto_offset_reset matters only once retention deletes past its position.
+  bool existing_group = false;
 };
 
 // Properties of the one-way link from `from` to `to`.
@@ -137,6 +149,7 @@ struct Scenario {
   sim::Time drain = 0;
   sim::Time sample_interval = 100 * sim::kMillisecond;
   sim::Time initial_rebalance_delay = 3 * sim::kSecond;
+  sim::Time retention_check_interval = 5 * 60 * sim::kSecond;  // log.retention.check.interval
   std::vector<TopicConfig> topics;
   std::vector<ProducerConfig> producers;
   std::vector<ConsumerGroupConfig> consumers;

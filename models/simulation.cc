@@ -68,7 +68,7 @@ Simulation::Simulation(const Scenario& scenario, sim::TraceSink* trace)
   }
 
   broker_ = std::make_unique<LogBroker>(engine_, network_, scenario, metrics, trace);
-  broker_->set_id(engine_.Register(broker_.get()));
+  broker_->Start(engine_.Register(broker_.get()));
 
   std::vector<Producer*> producers;
   for (std::uint32_t p = 0; p < scenario.producers.size(); ++p) {
