@@ -245,6 +245,20 @@ void LoadTopic(const Node& node, Scenario& scenario) {
 
 // The Kafka client settings: partitioner, batching, requests in flight, idempotence.
 void LoadProducerClient(const Node& node, models::ProducerConfig& producer) {
+  Optional(node, "publish", producer.publish, [](const Node& n) {
+    return n.Choice<models::PublishMode>({{"direct", models::PublishMode::kDirect},
+                                          {"dual-write", models::PublishMode::kDualWrite},
+                                          {"outbox", models::PublishMode::kOutbox}});
+  });
+  if (producer.publish != models::PublishMode::kOutbox) {
+    for (const char* key : {"relay_poll_interval", "relay_batch"}) {
+      if (node.Has(key)) node.Get(key).Fail("relay settings go with publish: outbox");
+    }
+  }
+  Optional(node, "relay_poll_interval", producer.relay_poll_interval,
+           [](const Node& n) { return n.PositiveDuration(); });
+  Optional(node, "relay_batch", producer.relay_batch,
+           [](const Node& n) { return static_cast<std::uint32_t>(n.Unsigned(1, 1'000'000)); });
   Optional(node, "partitioner", producer.partitioner, [](const Node& n) {
     return n.Choice<models::Partitioner>({{"default", models::Partitioner::kDefault},
                                           {"key-hash", models::Partitioner::kKeyHash},
@@ -289,9 +303,26 @@ void LoadProducerClient(const Node& node, models::ProducerConfig& producer) {
 }
 
 void LoadProducer(const Node& node, Scenario& scenario) {
-  node.ExpectMap({"name", "topic", "rate", "arrivals", "keys", "key_popularity", "acks",
-                  "max_attempts", "request_timeout", "retry_backoff", "partitioner", "partition",
-                  "batch_size", "linger", "max_in_flight", "delivery_timeout", "idempotence"});
+  node.ExpectMap({"name",
+                  "topic",
+                  "rate",
+                  "arrivals",
+                  "keys",
+                  "key_popularity",
+                  "acks",
+                  "max_attempts",
+                  "request_timeout",
+                  "retry_backoff",
+                  "partitioner",
+                  "partition",
+                  "batch_size",
+                  "linger",
+                  "max_in_flight",
+                  "delivery_timeout",
+                  "idempotence",
+                  "publish",
+                  "relay_poll_interval",
+                  "relay_batch"});
   models::ProducerConfig producer;
   producer.name = node.Get("name").Name();
   producer.topic = node.Get("topic").Name();
@@ -441,6 +472,8 @@ void LoadFault(const Node& node, Scenario& scenario) {
           {"before-commit", models::CrashStep::kBeforeCommit},
           {"after-commit", models::CrashStep::kAfterCommit},
           {"between-effect-and-commit", models::CrashStep::kBetweenEffectAndCommit},
+          {"after-db-commit", models::CrashStep::kAfterDatabaseCommit},
+          {"after-publish", models::CrashStep::kAfterPublish},
       });
       if (node.Has("at")) {
         node.Get("at").Fail(
@@ -614,9 +647,30 @@ void CheckReferences(const Node& root, const Scenario& scenario) {
         fault.Get("crash").Fail("no producer or consumer instance called '" + crash.target +
                                 "'; allowed: " + CrashTargets(scenario));
       }
-      if (crash.step != models::CrashStep::kAtTime && !is_instance) {
-        fault.Get("step").Fail("steps belong to consumer instances; '" + crash.target +
-                               "' is a producer");
+      const bool producer_step = crash.step == models::CrashStep::kAfterDatabaseCommit ||
+                                 crash.step == models::CrashStep::kAfterPublish;
+      if (crash.step != models::CrashStep::kAtTime && !producer_step && !is_instance) {
+        fault.Get("step").Fail("this step belongs to consumer instances; '" + crash.target +
+                               "' is a producer (its steps: after-db-commit, after-publish)");
+      }
+      if (producer_step && !is_producer) {
+        fault.Get("step").Fail("this step belongs to producers; '" + crash.target +
+                               "' is a consumer instance");
+      }
+      if (producer_step) {
+        const models::ProducerConfig& producer =
+            *std::find_if(scenario.producers.begin(), scenario.producers.end(),
+                          [&](const models::ProducerConfig& p) { return p.name == crash.target; });
+        const bool fits = crash.step == models::CrashStep::kAfterDatabaseCommit
+                              ? producer.publish != models::PublishMode::kDirect
+                              : producer.publish == models::PublishMode::kOutbox;
+        if (!fits) {
+          fault.Get("step").Fail(
+              std::string("'") + models::CrashStepName(crash.step) + "' needs a producer with " +
+              (crash.step == models::CrashStep::kAfterPublish ? "publish: outbox"
+                                                              : "publish: dual-write or outbox") +
+              "; '" + crash.target + "' has publish: " + models::PublishModeName(producer.publish));
+        }
       }
       continue;
     }

@@ -19,9 +19,11 @@ void FaultInjector::Start(sim::ComponentId self) {
     const CrashFault& crash = scenario_.crashes[i];
     if (crash.step == CrashStep::kAtTime) {
       engine_.Schedule(crash.at, self, kCrash, i);
+    } else if (Producer* producer = FindProducer(crash.target)) {
+      producer->ArmCrash(crash.step, crash.at, crash.restart_after);
     } else {
       ConsumerInstance* consumer = FindConsumer(crash.target);
-      assert(consumer && "the loader allows steps only for consumer instances");
+      assert(consumer && "the loader checks that a crash names a producer or an instance");
       consumer->ArmCrash(crash.step, crash.at, crash.restart_after);
     }
   }
@@ -39,6 +41,7 @@ void FaultInjector::StopFaults() {
   stopped_ = true;
   for (std::uint64_t i = 0; i < link_fault_active_.size(); ++i) SetLinkFault(i, false);
   for (ConsumerInstance* consumer : consumers_) consumer->DisarmCrashes();
+  for (Producer* producer : producers_) producer->DisarmCrashes();
 }
 
 void FaultInjector::OnEvent(const sim::Event& event) {

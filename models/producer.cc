@@ -35,6 +35,59 @@ void Producer::Start(sim::ComponentId self, sim::ComponentId broker) {
   link_ = network_.Connect(config_.name, "broker", broker);
   sticky_partition_ = static_cast<std::uint32_t>(random_.NextBelow(partitions_));
   ScheduleNextIntent();
+  if (config_.publish == PublishMode::kOutbox) {
+    engine_.ScheduleAfter(config_.relay_poll_interval, self_, kRelayPoll, incarnation_);
+  }
+}
+
+void Producer::ArmCrash(CrashStep step, sim::Time not_before, sim::Time restart_after) {
+  armed_.push_back({step, not_before, restart_after});
+}
+
+bool Producer::MaybeCrashAt(CrashStep step) {
+  for (auto it = armed_.begin(); it != armed_.end(); ++it) {
+    if (it->step != step || engine_.now() < it->not_before) continue;
+    const sim::Time restart_after = it->restart_after;
+    armed_.erase(it);
+    if (trace_) {
+      trace_->Record(engine_.now(), "crash-at-step",
+                     {TraceField::Text("component", config_.name),
+                      TraceField::Text("step", CrashStepName(step))});
+    }
+    Crash(restart_after);
+    return true;
+  }
+  return false;
+}
+
+void Producer::OnRelayPoll(std::uint64_t incarnation) {
+  if (!alive_ || incarnation != incarnation_) return;
+  engine_.ScheduleAfter(config_.relay_poll_interval, self_, kRelayPoll, incarnation_);
+  if (outbox_.round_open() || outbox_.size() == 0) return;
+  const std::vector<Record> rows = outbox_.StartRound(config_.relay_batch);
+  if (trace_) {
+    trace_->Record(engine_.now(), "relay-round",
+                   {TraceField::Text("component", config_.name),
+                    TraceField::Number("rows", static_cast<std::int64_t>(rows.size()))});
+  }
+  for (const Record& record : rows) Append(record, ChoosePartition(record.key));
+  Drain();
+}
+
+void Producer::SettleOutboxRow(MessageId id, bool published) {
+  if (published) {
+    outbox_.Published(id);
+  } else {
+    outbox_.Failed(id);
+  }
+  if (!outbox_.round_settled()) return;
+  if (MaybeCrashAt(CrashStep::kAfterPublish)) return;
+  const std::size_t deleted = outbox_.DeletePublished();
+  if (trace_) {
+    trace_->Record(engine_.now(), "relay-delete",
+                   {TraceField::Text("component", config_.name),
+                    TraceField::Number("rows", static_cast<std::int64_t>(deleted))});
+  }
 }
 
 void Producer::StopProducing() {
@@ -79,6 +132,7 @@ void Producer::OnEvent(const sim::Event& event) {
       if (event.arg == incarnation_) OnDue(retry_due_, retry_timer_armed_, kRetryDue);
       break;
     case kRestart: Restart(event.arg); break;
+    case kRelayPoll: OnRelayPoll(event.arg); break;
     default: assert(false && "unknown producer event");
   }
 }
@@ -96,7 +150,9 @@ void Producer::OnIntent(std::uint64_t incarnation) {
   } else {
     record.sequence = next_sequence_.back()++;
   }
-  const std::uint32_t partition = ChoosePartition(record.key);
+  // The outbox relay picks partitions when it publishes; otherwise they are picked now.
+  const bool outbox = config_.publish == PublishMode::kOutbox;
+  const std::uint32_t partition = outbox ? 0 : ChoosePartition(record.key);
   if (trace_) {
     trace_->Record(
         engine_.now(), "intent",
@@ -104,8 +160,26 @@ void Producer::OnIntent(std::uint64_t incarnation) {
          TraceField::Number("message", record.id.number),
          TraceField::Number("key", record.key == kNoKey ? -1 : record.key),
          TraceField::Number("sequence", record.sequence),
-         TraceField::Number("partition", partition)});
+         TraceField::Number("partition", outbox ? -1 : partition)});
   }
+  if (config_.publish == PublishMode::kDirect) {
+    Append(record, partition);
+    Drain();
+    ScheduleNextIntent();
+    return;
+  }
+  if (trace_) {
+    trace_->Record(
+        engine_.now(), "db-commit",
+        {TraceField::Text("component", config_.name), TraceField::Number("producer", index_),
+         TraceField::Number("message", record.id.number)});
+  }
+  if (outbox) {
+    outbox_.Insert(record);
+    ScheduleNextIntent();
+    return;
+  }
+  if (MaybeCrashAt(CrashStep::kAfterDatabaseCommit)) return;  // the event is lost
   Append(record, partition);
   Drain();
   ScheduleNextIntent();
@@ -337,7 +411,14 @@ void Producer::OnReply(const Packet& reply) {
     } else {
       acknowledged_ += batches_[slot].records.size();
       if (trace_) TraceRecords("acked", batches_[slot], outcome.offset);
+      const std::vector<Record> records = batches_[slot].records;
       batches_.Release(slot);
+      if (config_.publish == PublishMode::kOutbox) {
+        for (const Record& record : records) {
+          SettleOutboxRow(record.id, true);
+          if (!alive_) return;  // crashed after the round was acknowledged
+        }
+      }
     }
     if (!waiting_[partition].empty()) MarkReady(partition);
   }
@@ -374,7 +455,15 @@ void Producer::GiveUp(std::uint32_t batch_slot) {
   const Batch& batch = batches_[batch_slot];
   gave_up_ += batch.records.size();
   if (trace_) TraceRecords("give-up", batch, -1);
+  const std::vector<Record> records = batch.records;
   batches_.Release(batch_slot);
+  if (config_.publish == PublishMode::kOutbox) {
+    // The row stays in the table; the next round publishes it again.
+    for (const Record& record : records) {
+      SettleOutboxRow(record.id, false);
+      if (!alive_) return;
+    }
+  }
   if (!config_.idempotence) return;
   // The broker would refuse every later batch as a gap after the abandoned sequences. Bump the
   // epoch and number the partitions' batches from zero again (KIP-360).
@@ -409,6 +498,7 @@ void Producer::Crash(sim::Time restart_after) {
   }
   ready_.clear();
   std::fill(marked_ready_.begin(), marked_ready_.end(), false);
+  outbox_.AbandonRound();  // the table is durable; only the relay's round is forgotten
   linger_due_.clear();
   retry_due_.clear();
   timer_armed_ = linger_timer_armed_ = retry_timer_armed_ = false;
@@ -432,6 +522,9 @@ void Producer::Restart(std::uint64_t crashed_incarnation) {
   schedule_origin_ = engine_.now();
   intents_since_origin_ = 0;
   ScheduleNextIntent();
+  if (config_.publish == PublishMode::kOutbox) {
+    engine_.ScheduleAfter(config_.relay_poll_interval, self_, kRelayPoll, incarnation_);
+  }
 }
 
 ProducerResult Producer::Result() const {

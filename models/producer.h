@@ -23,6 +23,12 @@
 //   - With acks=0 a batch is sent once and forgotten; nothing limits what is in flight.
 //   - A crash forgets every unacknowledged record; a restart resumes producing with a new
 //     producer id.
+//   - With `publish: dual-write` each intent is a committed business transaction whose event
+//     is then published: a crash after the commit (step after-db-commit) loses the event, and so
+//     does a crash before its acknowledgement. With `publish: outbox` the event is a row of the
+//     durable OutboxTable, and a relay in the same process publishes rows in rounds every
+//     relay_poll_interval and deletes those acknowledged; a crash after a round was
+//     acknowledged and before its rows were deleted (step after-publish) publishes them again.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +39,7 @@
 
 #include "models/ledger.h"
 #include "models/network.h"
+#include "models/outbox_table.h"
 #include "models/run_result.h"
 #include "models/scenario.h"
 #include "sim/distribution.h"
@@ -50,6 +57,7 @@ class Producer : public sim::Component {
   static constexpr std::uint32_t kLingerDue = 3;  // arg: incarnation
   static constexpr std::uint32_t kRestart = 4;    // arg: incarnation that crashed
   static constexpr std::uint32_t kRetryDue = 5;   // arg: incarnation
+  static constexpr std::uint32_t kRelayPoll = 6;  // arg: incarnation
 
   Producer(sim::Engine& engine, Network& network, MessageLedger& ledger,
            const ProducerConfig& config, std::uint32_t index, std::uint32_t topic,
@@ -64,6 +72,11 @@ class Producer : public sim::Component {
 
   // Crashes the producer, restarting it after `restart_after` (kForever: never).
   void Crash(sim::Time restart_after);
+
+  // Arms a crash that strikes the first time the producer reaches `step` (after-db-commit or
+  // after-publish) at or after `not_before`.
+  void ArmCrash(CrashStep step, sim::Time not_before, sim::Time restart_after);
+  void DisarmCrashes() { armed_.clear(); }
 
   void OnEvent(const sim::Event& event) override;
 
@@ -94,6 +107,11 @@ class Producer : public sim::Component {
     sim::Time at;
     std::uint32_t partition;
   };
+  struct ArmedCrash {
+    CrashStep step;
+    sim::Time not_before;
+    sim::Time restart_after;
+  };
 
   void OnIntent(std::uint64_t incarnation);
   void ScheduleNextIntent();
@@ -116,6 +134,10 @@ class Producer : public sim::Component {
   void AddDue(std::deque<Due>& dues, bool& armed, std::uint32_t kind, Due due);
   void OnDue(std::deque<Due>& dues, bool& armed, std::uint32_t kind);
   void Restart(std::uint64_t crashed_incarnation);
+  bool MaybeCrashAt(CrashStep step);
+  void OnRelayPoll(std::uint64_t incarnation);
+  // An outbox row's record was acknowledged or given up; ends the round once all are.
+  void SettleOutboxRow(MessageId id, bool published);
   std::uint64_t ProducerId() const;
   void TraceRecords(const char* what, const Batch& batch, std::int64_t first_offset);
 
@@ -162,6 +184,9 @@ class Producer : public sim::Component {
   std::deque<Request> in_flight_;
   std::uint32_t request_serial_ = 0;
   bool timer_armed_ = false;
+
+  OutboxTable outbox_;
+  std::vector<ArmedCrash> armed_;
 
   std::uint64_t sends_ = 0;
   std::uint64_t acknowledged_ = 0;

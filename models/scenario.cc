@@ -36,6 +36,17 @@ const char* CrashStepName(CrashStep step) {
     case CrashStep::kBeforeCommit: return "before-commit";
     case CrashStep::kAfterCommit: return "after-commit";
     case CrashStep::kBetweenEffectAndCommit: return "between-effect-and-commit";
+    case CrashStep::kAfterDatabaseCommit: return "after-db-commit";
+    case CrashStep::kAfterPublish: return "after-publish";
+  }
+  return "?";
+}
+
+const char* PublishModeName(PublishMode mode) {
+  switch (mode) {
+    case PublishMode::kDirect: return "direct";
+    case PublishMode::kDualWrite: return "dual-write";
+    case PublishMode::kOutbox: return "outbox";
   }
   return "?";
 }

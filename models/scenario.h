@@ -35,7 +35,15 @@ enum class Partitioner {
   kExplicit,    // every record to explicit_partition
 };
 
-// Where a crash fault strikes a consumer instance. kAtTime strikes wherever the instance is.
+// How a producer's application gets its events to the broker alongside its own database.
+enum class PublishMode {
+  kDirect,     // the application only publishes; the intent is the publish
+  kDualWrite,  // commit the business transaction, then publish: a crash between loses the event
+  kOutbox,     // commit the event as an outbox row with the business change; a relay publishes
+};
+
+// Where a crash fault strikes. kAtTime strikes wherever the component is; the others are
+// steps of a consumer instance, except the last two, which are a producer's.
 enum class CrashStep {
   kAtTime,
   kBeforeEffect,            // a record was handed to the handler; its effect has not run
@@ -44,6 +52,8 @@ enum class CrashStep {
   kBeforeCommit,            // a commit is about to be sent
   kAfterCommit,             // a commit has just been accepted
   kBetweenEffectAndCommit,  // whichever of the two above splits an effect from its commit
+  kAfterDatabaseCommit,     // producer: a business transaction committed, nothing published yet
+  kAfterPublish,            // outbox relay: a round was acknowledged, its rows not yet deleted
 };
 
 struct TopicConfig {
@@ -77,6 +87,9 @@ struct ProducerConfig {
   std::uint32_t max_in_flight = 5;  // requests per connection awaiting a reply
   sim::Time delivery_timeout = 120 * sim::kSecond;
   bool idempotence = false;  // the loader applies Kafka's default (on, unless acks etc. conflict)
+  PublishMode publish = PublishMode::kDirect;
+  sim::Time relay_poll_interval = 100 * sim::kMillisecond;  // outbox: how often the relay polls
+  std::uint32_t relay_batch = 100;                          // outbox: most rows per round
 };
 
 struct ConsumerGroupConfig {
@@ -170,5 +183,6 @@ std::string InstanceName(const std::string& group, std::uint32_t index);
 const char* CommitStrategyName(CommitStrategy strategy);
 const char* CrashStepName(CrashStep step);
 const char* PartitionerName(Partitioner partitioner);
+const char* PublishModeName(PublishMode mode);
 
 }  // namespace deliverysim::models
