@@ -36,6 +36,7 @@ Json Group(const models::GroupResult& g) {
       {"latency_ns", Latency(g.latency)},
       {"rebalances", g.rebalances},
       {"commits_refused", g.commits_refused},
+      {"aborted_reads", g.aborted_reads},
       {"errors", g.errors},
   };
 }

@@ -68,6 +68,7 @@ std::vector<Row> Rows() {
       {"         max", [](const GroupResult& g) { return LatencyCell(g, g.latency.max); }},
       {"rebalances", [](const GroupResult& g) { return Count(g.rebalances); }},
       {"commits refused", [](const GroupResult& g) { return Count(g.commits_refused); }},
+      {"aborted reads", [](const GroupResult& g) { return Count(g.aborted_reads); }},
   };
 }
 

@@ -300,6 +300,23 @@ void LoadProducerClient(const Node& node, models::ProducerConfig& producer) {
           "(the broker keeps the sequences of the last 5 batches only)");
     }
   }
+  Optional(node, "transactional_id", producer.transactional_id,
+           [](const Node& n) { return n.Name(); });
+  if (!producer.transactional_id.empty()) {
+    if (!producer.idempotence) {
+      node.Get("transactional_id")
+          .Fail(
+              "transactions need the idempotent producer: acks: all, max_attempts other than 1, "
+              "max_in_flight at most 5, and idempotence not false");
+    }
+    if (producer.publish != models::PublishMode::kDirect) {
+      node.Get("transactional_id").Fail("transactions go with publish: direct only");
+    }
+  } else if (node.Has("transaction_records")) {
+    node.Get("transaction_records").Fail("transaction_records goes with a transactional_id");
+  }
+  Optional(node, "transaction_records", producer.transaction_records,
+           [](const Node& n) { return static_cast<std::uint32_t>(n.Unsigned(1, 1'000'000)); });
 }
 
 void LoadProducer(const Node& node, Scenario& scenario) {
@@ -322,7 +339,9 @@ void LoadProducer(const Node& node, Scenario& scenario) {
                   "idempotence",
                   "publish",
                   "relay_poll_interval",
-                  "relay_batch"});
+                  "relay_batch",
+                  "transactional_id",
+                  "transaction_records"});
   models::ProducerConfig producer;
   producer.name = node.Get("name").Name();
   producer.topic = node.Get("topic").Name();
@@ -382,7 +401,7 @@ void LoadProducer(const Node& node, Scenario& scenario) {
 void LoadConsumerGroup(const Node& node, Scenario& scenario) {
   node.ExpectMap({"group", "topic", "instances", "processing", "commit", "auto_commit_interval",
                   "max_poll_records", "fetch_max_wait", "session_timeout", "request_timeout",
-                  "auto_offset_reset", "existing_group"});
+                  "auto_offset_reset", "existing_group", "isolation"});
   models::ConsumerGroupConfig group;
   group.group = node.Get("group").Name();
   group.topic = node.Get("topic").Name();
@@ -409,6 +428,9 @@ void LoadConsumerGroup(const Node& node, Scenario& scenario) {
     return n.Choice<models::OffsetReset>({{"earliest", models::OffsetReset::kEarliest},
                                           {"latest", models::OffsetReset::kLatest},
                                           {"none", models::OffsetReset::kNone}});
+  });
+  Optional(node, "isolation", group.read_committed, [](const Node& n) {
+    return n.Choice<bool>({{"read_uncommitted", false}, {"read_committed", true}});
   });
   Optional(node, "existing_group", group.existing_group, [](const Node& n) {
     return n.Choice<bool>({{"true", true}, {"false", false}});
@@ -736,12 +758,15 @@ Scenario LoadRoot(const Node& root) {
            [](const Node& n) { return n.PositiveDuration(); });
   if (root.Has("broker")) {
     const Node broker = root.Get("broker");
-    broker.ExpectMap({"kind", "initial_rebalance_delay", "retention_check_interval"});
+    broker.ExpectMap(
+        {"kind", "initial_rebalance_delay", "retention_check_interval", "transaction_timeout"});
     // Only the log broker exists so far; the key is here so that files can say so.
     if (broker.Has("kind")) broker.Get("kind").Choice<int>({{"log", 0}});
     Optional(broker, "initial_rebalance_delay", scenario.initial_rebalance_delay,
              [](const Node& n) { return n.Duration(); });
     Optional(broker, "retention_check_interval", scenario.retention_check_interval,
+             [](const Node& n) { return n.PositiveDuration(); });
+    Optional(broker, "transaction_timeout", scenario.transaction_timeout,
              [](const Node& n) { return n.PositiveDuration(); });
   }
   const std::vector<Node> topics = root.Get("topics").Items();

@@ -260,7 +260,20 @@ void ConsumerInstance::Fail(std::uint32_t partition, const std::string& reason) 
   Crash(sim::kForever);
 }
 
+bool ConsumerInstance::HiddenFromApplication(const Record& record) const {
+  // Markers take offsets but are never returned by poll(); read_committed also drops the
+  // records of aborted transactions, as the client does with the fetch's aborted list.
+  if (record.kind != RecordKind::kData) return true;
+  return config_.read_committed && record.transaction != 0 &&
+         broker_.transaction_aborted(record.transaction);
+}
+
 void ConsumerInstance::ProcessNext() {
+  while (next_item_ < batch_.size()) {
+    const BatchItem item = batch_[next_item_];
+    if (!HiddenFromApplication(broker_.record(topic_, item.partition, item.offset))) break;
+    ++next_item_;
+  }
   if (next_item_ == batch_.size()) {
     EndBatch();
     return;

@@ -134,6 +134,7 @@ class ConsumerInstance : public sim::Component {
   // Applies the pending assignment; false when the instance stopped on an offset error.
   bool ApplyAssignment();
   void ProcessNext();
+  bool HiddenFromApplication(const Record& record) const;
   void EndBatch();
   CommitOutcome Commit(bool wait_for_reply, AfterCommit after);
   bool MaybeCrashAt(CrashStep step);

@@ -28,6 +28,12 @@ GroupMetrics::PerProducer& GroupMetrics::Of(MessageId id) {
   return per_producer_[static_cast<std::size_t>(slot_of_producer_[id.producer])];
 }
 
+bool GroupMetrics::Processed(MessageId id) const {
+  if (id.producer >= slot_of_producer_.size() || slot_of_producer_[id.producer] < 0) return false;
+  return per_producer_[static_cast<std::size_t>(slot_of_producer_[id.producer])].processed.Test(
+      id.number);
+}
+
 void GroupMetrics::OnDelivery(const Record& record) {
   ++deliveries_;
   Of(record.id).delivered.TestAndSet(record.id.number);
@@ -84,6 +90,7 @@ void GroupMetrics::Finish(GroupResult& result) const {
   result.rebalances = rebalances_;
   result.commits_refused = commits_refused_;
   result.errors = errors_;
+  result.aborted_reads = aborted_reads_;
 }
 
 }  // namespace deliverysim::models

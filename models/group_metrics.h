@@ -43,6 +43,10 @@ class GroupMetrics : public IntentWatcher {
 
   void CountRebalance() { ++rebalances_; }
   void CountRefusedCommit() { ++commits_refused_; }
+  // Whether the group ran the message's side effect at least once.
+  bool Processed(MessageId id) const;
+  // Messages of aborted transactions that the group processed (an "aborted read").
+  void SetAbortedReads(std::uint64_t count) { aborted_reads_ = count; }
   // An instance stopped on an error its client would raise to the application.
   void RecordError(std::string error) { errors_.push_back(std::move(error)); }
 
@@ -69,6 +73,7 @@ class GroupMetrics : public IntentWatcher {
   std::uint64_t rebalances_ = 0;
   std::uint64_t commits_refused_ = 0;
   std::vector<std::string> errors_;
+  std::uint64_t aborted_reads_ = 0;
   sim::Histogram latency_;
   sim::Histogram lag_messages_;
   sim::Histogram lag_time_;

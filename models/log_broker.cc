@@ -9,6 +9,12 @@ namespace deliverysim::models {
 
 namespace {
 using sim::TraceField;
+
+std::vector<std::uint32_t> PartitionCounts(const Scenario& scenario) {
+  std::vector<std::uint32_t> counts;
+  for (const TopicConfig& topic : scenario.topics) counts.push_back(topic.partitions);
+  return counts;
+}
 }  // namespace
 
 std::uint64_t LogBroker::MemberExpiryArg(std::uint32_t group, std::uint32_t member,
@@ -22,7 +28,8 @@ LogBroker::LogBroker(sim::Engine& engine, Network& network, const Scenario& scen
       network_(network),
       scenario_(scenario),
       metrics_(std::move(metrics)),
-      trace_(trace) {
+      trace_(trace),
+      transactions_(PartitionCounts(scenario), scenario.producers.size()) {
   for (const TopicConfig& topic : scenario.topics) {
     topics_.push_back(Topic{&topic, topic.name, std::vector<std::vector<Record>>(topic.partitions),
                             std::vector<std::int64_t>(topic.partitions, 0),
@@ -90,6 +97,12 @@ void LogBroker::OnEvent(const sim::Event& event) {
       Rebalance(static_cast<std::uint32_t>(event.arg));
       break;
     case kMemberExpired: OnMemberExpired(event.arg); break;
+    case kTransactionTimeout: {
+      // Transaction t belongs to producer (t >> 32) - 1; see Producer::TransactionId.
+      const auto producer = static_cast<std::uint32_t>((event.arg >> 32) - 1);
+      if (transactions_.open(producer, event.arg)) EndTransaction(producer, event.arg, false);
+      break;
+    }
     case kRetentionCheck:
       ApplyRetention();
       engine_.ScheduleAfter(scenario_.retention_check_interval, id_, kRetentionCheck, 0);
@@ -106,6 +119,8 @@ void LogBroker::OnPacket(std::uint32_t slot) {
     case PacketType::kCommit: OnCommit(packet); break;
     case PacketType::kJoinGroup: OnJoin(packet); break;
     case PacketType::kLeaveGroup: OnLeave(packet); break;
+    case PacketType::kInitProducer: OnInitProducer(packet); break;
+    case PacketType::kEndTransaction: OnEndTransaction(packet); break;
     default: assert(false && "a broker receives only requests");
   }
   network_.Release(slot);
@@ -134,6 +149,11 @@ std::int64_t LogBroker::AppendBatch(const Packet& request, const ProduceBatch& b
   auto& log = topics_[request.topic].partitions[batch.partition];
   const auto count = static_cast<std::int32_t>(batch.count);
   const auto first_offset = static_cast<std::int64_t>(log.size());
+  const Record& first = request.records[batch.first];
+  if (first.transaction != 0 && transactions_.Fenced(first.id.producer, request.incarnation)) {
+    error = ProduceError::kProducerFenced;
+    return -1;
+  }
   if (batch.base_sequence >= 0) {
     const ProducerSequences::Decision decision = sequences_.Check(
         request.topic, batch.partition, request.producer_id, batch.base_sequence, count);
@@ -159,13 +179,83 @@ std::int64_t LogBroker::AppendBatch(const Packet& request, const ProduceBatch& b
     }
     log.push_back(record);
   }
-  // Remember when each segment last grew, for time-based retention.
-  auto& last_append = topics_[request.topic].segment_last_append[batch.partition];
-  const std::uint64_t segment_records = topics_[request.topic].config->segment_records;
-  last_append.resize((log.size() - 1) / segment_records + 1, engine_.now());
-  last_append.back() = engine_.now();
-  WakeParkedFetches(request.topic, batch.partition);
+  if (first.transaction != 0 &&
+      transactions_.Appended(first.id.producer, first.transaction, {request.topic, batch.partition},
+                             first_offset)) {
+    engine_.ScheduleAfter(scenario_.transaction_timeout, id_, kTransactionTimeout,
+                          first.transaction);
+  }
+  LogGrew(request.topic, batch.partition);
   return first_offset;
+}
+
+void LogBroker::LogGrew(std::uint32_t topic, std::uint32_t partition) {
+  // Remember when each segment last grew, for time-based retention.
+  auto& last_append = topics_[topic].segment_last_append[partition];
+  const std::uint64_t segment_records = topics_[topic].config->segment_records;
+  last_append.resize((log_end(topic, partition) - 1) / segment_records + 1, engine_.now());
+  last_append.back() = engine_.now();
+  WakeParkedFetches(topic, partition);
+}
+
+void LogBroker::OnInitProducer(const Packet& request) {
+  const std::uint32_t producer = request.record.id.producer;
+  if (transactions_.Fenced(producer, request.incarnation)) {
+    ReplyToTransactional(request, false);
+    return;
+  }
+  // The new epoch fences the old one, whose open transaction can never be committed now.
+  const std::uint64_t orphan = transactions_.Init(producer, request.incarnation);
+  if (orphan != 0) EndTransaction(producer, orphan, false);
+  ReplyToTransactional(request, true);
+}
+
+void LogBroker::OnEndTransaction(const Packet& request) {
+  const std::uint32_t producer = request.record.id.producer;
+  if (transactions_.Fenced(producer, request.incarnation)) {
+    ReplyToTransactional(request, false);
+    return;
+  }
+  // A repeated request finds the transaction ended and changes nothing.
+  EndTransaction(producer, request.record.transaction, request.accepted);
+  ReplyToTransactional(request, true);
+}
+
+void LogBroker::EndTransaction(std::uint32_t producer, std::uint64_t transaction, bool commit) {
+  for (const auto& [topic, partition] : transactions_.End(producer, transaction, commit)) {
+    auto& log = topics_[topic].partitions[partition];
+    Record marker;
+    marker.id = MessageId{producer, 0};
+    marker.transaction = transaction;
+    marker.kind = commit ? RecordKind::kCommitMarker : RecordKind::kAbortMarker;
+    if (trace_) {
+      trace_->Record(engine_.now(), commit ? "commit-marker" : "abort-marker",
+                     {TraceField::Text("topic", topics_[topic].name),
+                      TraceField::Number("partition", partition),
+                      TraceField::Number("offset", static_cast<std::int64_t>(log.size())),
+                      TraceField::Number("producer", producer),
+                      TraceField::Number("transaction", static_cast<std::int64_t>(transaction))});
+    }
+    log.push_back(marker);
+    LogGrew(topic, partition);
+  }
+}
+
+void LogBroker::ReplyToTransactional(const Packet& request, bool accepted) {
+  const std::uint32_t slot = network_.NewPacket();
+  Packet& reply = network_.packet(slot);
+  reply.type = PacketType::kTxnResponse;
+  reply.accepted = accepted;
+  reply.record = request.record;
+  reply.correlation = request.correlation;
+  reply.incarnation = request.incarnation;
+  Reply(request.sender, slot);
+}
+
+std::int64_t LogBroker::VisibleEnd(std::uint32_t group, std::uint32_t partition) const {
+  const Group& g = groups_[group];
+  return g.config->read_committed ? last_stable_offset(g.topic, partition)
+                                  : log_end(g.topic, partition);
 }
 
 void LogBroker::TraceRefusal(const Packet& request, const ProduceBatch& batch, ProduceError error) {
@@ -184,7 +274,8 @@ void LogBroker::TraceRefusal(const Packet& request, const ProduceBatch& batch, P
 bool LogBroker::HasRecordsFor(const Packet& fetch) const {
   const std::uint32_t topic = groups_[fetch.group].topic;
   return std::any_of(fetch.ranges.begin(), fetch.ranges.end(), [&](const PartitionRange& r) {
-    return r.offset < log_end(topic, r.partition) || r.offset < log_start(topic, r.partition);
+    return r.offset < VisibleEnd(fetch.group, r.partition) ||
+           r.offset < log_start(topic, r.partition);
   });
 }
 
@@ -251,7 +342,7 @@ void LogBroker::ReplyToFetch(std::uint32_t request_slot) {
   const std::size_t start = n ? fetches_answered_++ % n : 0;
   for (std::size_t i = 0; i < n && remaining > 0; ++i) {
     const PartitionRange& wanted = request.ranges[(start + i) % n];
-    const std::int64_t end = log_end(group.topic, wanted.partition);
+    const std::int64_t end = VisibleEnd(request.group, wanted.partition);
     const std::int64_t first = log_start(group.topic, wanted.partition);
     if (wanted.offset < first) {
       PartitionRange out_of_range{wanted.partition, first, end};

@@ -16,6 +16,11 @@
 //   - A crashed member is noticed after its session timeout; a joining or leaving member is
 //     noticed at once. Each change of the live set reassigns partitions (see assignment.h); the
 //     first assignment of a group waits for initial_rebalance_delay so that its members can join.
+//   - Transactions (transactions.h): records of an open transaction hold back the last stable
+//     offset, up to which read_committed groups read; ending one writes a commit or abort
+//     marker, which takes an offset, into each partition it wrote. A producer starting with a
+//     higher epoch fences the old one and aborts its open transaction, and a transaction open
+//     longer than transaction_timeout is aborted.
 //   - Retention (TopicConfig) deletes whole segments, consumed or not, every
 //     retention_check_interval; a fetch below the log start is answered "out of range" and the
 //     consumer applies its auto_offset_reset. Time retention goes by append time, as with
@@ -25,6 +30,7 @@
 // so acks 1 and all behave alike and no leader failover can lose or truncate records.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -34,6 +40,7 @@
 #include "models/network.h"
 #include "models/producer_sequences.h"
 #include "models/scenario.h"
+#include "models/transactions.h"
 #include "sim/engine.h"
 #include "sim/trace.h"
 
@@ -46,6 +53,7 @@ class LogBroker : public sim::Component {
   static constexpr std::uint32_t kRebalanceDue = 2;   // arg: group
   static constexpr std::uint32_t kMemberExpired = 3;  // arg: see MemberExpiryArg
   static constexpr std::uint32_t kRetentionCheck = 4;
+  static constexpr std::uint32_t kTransactionTimeout = 5;  // arg: the transaction
 
   static std::uint64_t MemberExpiryArg(std::uint32_t group, std::uint32_t member,
                                        std::uint64_t incarnation);
@@ -73,6 +81,13 @@ class LogBroker : public sim::Component {
   // The first offset retention has not deleted; records below it can no longer be fetched.
   std::int64_t log_start(std::uint32_t topic, std::uint32_t partition) const {
     return topics_[topic].log_start[partition];
+  }
+  // The last stable offset: below it no transaction is open. read_committed reads up to it.
+  std::int64_t last_stable_offset(std::uint32_t topic, std::uint32_t partition) const {
+    return std::min(log_end(topic, partition), transactions_.FirstOpenOffset({topic, partition}));
+  }
+  bool transaction_aborted(std::uint64_t transaction) const {
+    return transactions_.aborted(transaction);
   }
   std::uint32_t partitions(std::uint32_t topic) const {
     return static_cast<std::uint32_t>(topics_[topic].partitions.size());
@@ -128,10 +143,18 @@ class LogBroker : public sim::Component {
   void OnMemberExpired(std::uint64_t arg);
   void OnFetchExpired(std::uint64_t arg);
   void ApplyRetention();
+  void OnInitProducer(const Packet& request);
+  void OnEndTransaction(const Packet& request);
+  void EndTransaction(std::uint32_t producer, std::uint64_t transaction, bool commit);
+  void ReplyToTransactional(const Packet& request, bool accepted);
+  // How far a group may read a partition: the log end, or the last stable offset.
+  std::int64_t VisibleEnd(std::uint32_t group, std::uint32_t partition) const;
 
   bool HasRecordsFor(const Packet& fetch) const;
   void ReplyToFetch(std::uint32_t request_slot);
   void WakeParkedFetches(std::uint32_t topic, std::uint32_t partition);
+  // Records or markers were appended: note the time for retention and answer parked fetches.
+  void LogGrew(std::uint32_t topic, std::uint32_t partition);
   void Rebalance(std::uint32_t group);
   void SendAssignment(std::uint32_t group, std::uint32_t member);
   void Reply(sim::ComponentId client, std::uint32_t slot);
@@ -144,6 +167,7 @@ class LogBroker : public sim::Component {
   sim::ComponentId id_ = 0;
   std::vector<Topic> topics_;
   ProducerSequences sequences_;
+  Transactions transactions_;
   std::vector<Group> groups_;
   std::vector<LinkId> reply_links_;  // by client component id
   std::vector<std::string> client_names_;

@@ -20,12 +20,17 @@ struct MessageId {
 // Messages published without a key carry this key; they have no per-key order to keep.
 inline constexpr std::uint32_t kNoKey = UINT32_MAX;
 
+// A log entry is a message, or a transaction marker that takes an offset but carries none.
+enum class RecordKind : std::uint8_t { kData, kCommitMarker, kAbortMarker };
+
 // One entry of a partition's log: the message and what a consumer needs to process it.
 struct Record {
   MessageId id;
   std::uint32_t key = kNoKey;
-  std::uint32_t sequence = 0;  // position of this message among its key's messages
-  sim::Time intent_time = 0;   // when the producer's application committed to publish it
+  std::uint32_t sequence = 0;     // position of this message among its key's messages
+  sim::Time intent_time = 0;      // when the producer's application committed to publish it
+  std::uint64_t transaction = 0;  // the producer's transaction; 0 outside transactions
+  RecordKind kind = RecordKind::kData;
 };
 
 }  // namespace deliverysim::models

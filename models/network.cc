@@ -18,6 +18,9 @@ const char* PacketTypeName(PacketType type) {
     case PacketType::kCommit: return "commit";
     case PacketType::kCommitResponse: return "commit-response";
     case PacketType::kLeaveGroup: return "leave-group";
+    case PacketType::kInitProducer: return "init-producer";
+    case PacketType::kEndTransaction: return "end-transaction";
+    case PacketType::kTxnResponse: return "transaction-response";
   }
   return "?";
 }

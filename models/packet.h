@@ -20,12 +20,16 @@ enum class PacketType : std::uint8_t {
   kCommit,          // consumer -> broker: commit the offsets in `ranges`
   kCommitResponse,  // broker -> consumer: the offsets taken in `ranges`; `accepted` if all were
   kLeaveGroup,      // consumer -> broker: instance `member` (incarnation) leaves the group
+  kInitProducer,    // producer -> broker: a transactional producer starts (epoch: incarnation)
+  kEndTransaction,  // producer -> broker: commit (`accepted`) or abort transaction `offset`
+  kTxnResponse,     // broker -> producer: the init or end succeeded (`accepted`), or was fenced
 };
 
 // Why a broker refused a produce request. Every one of these is retriable.
 enum class ProduceError : std::uint8_t {
   kNone,
   kOutOfOrderSequence,  // idempotent producer: the batch leaves a gap after the last sequence
+  kProducerFenced,      // transactional producer: a newer incarnation with its id has started
 };
 
 // One partition's batch within a produce request, and in the reply what became of it.

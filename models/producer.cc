@@ -38,6 +38,98 @@ void Producer::Start(sim::ComponentId self, sim::ComponentId broker) {
   if (config_.publish == PublishMode::kOutbox) {
     engine_.ScheduleAfter(config_.relay_poll_interval, self_, kRelayPoll, incarnation_);
   }
+  if (!config_.transactional_id.empty()) {
+    txn_phase_ = TxnPhase::kInitializing;
+    SendTransactional(PacketType::kInitProducer);
+  }
+}
+
+void Producer::AddToTransaction(Record record) {
+  if (txn_phase_ == TxnPhase::kInitializing || txn_phase_ == TxnPhase::kCommitting) {
+    held_.push_back(record);
+    return;
+  }
+  if (txn_phase_ == TxnPhase::kIdle) {
+    ++txn_number_;
+    txn_phase_ = TxnPhase::kOpen;
+    txn_intents_ = txn_unsettled_ = 0;
+    txn_failed_ = false;
+  }
+  record.transaction = TransactionId();
+  ++txn_intents_;
+  ++txn_unsettled_;
+  Append(record, ChoosePartition(record.key));
+  Drain();
+  if (txn_intents_ >= config_.transaction_records) RequestCommit();
+}
+
+void Producer::RequestCommit() {
+  txn_phase_ = TxnPhase::kCommitting;
+  // commitTransaction() flushes first: the request goes once every record was answered.
+  if (txn_unsettled_ == 0) SendTransactional(PacketType::kEndTransaction);
+}
+
+void Producer::SettleTransactional(const Record& record, bool acknowledged) {
+  if (record.transaction != TransactionId() || txn_unsettled_ == 0) return;
+  --txn_unsettled_;
+  if (!acknowledged) txn_failed_ = true;
+  if (txn_phase_ == TxnPhase::kCommitting && txn_unsettled_ == 0) {
+    SendTransactional(PacketType::kEndTransaction);
+  }
+}
+
+void Producer::SendTransactional(PacketType type) {
+  const std::uint32_t slot = network_.NewPacket();
+  Packet& packet = network_.packet(slot);
+  packet.type = type;
+  packet.sender = self_;
+  packet.incarnation = incarnation_;
+  packet.record.id = MessageId{index_, 0};
+  packet.record.transaction = TransactionId();
+  packet.accepted = !txn_failed_;  // end requests: commit, or abort
+  packet.correlation = ++request_serial_;
+  txn_awaited_ = packet.correlation;
+  txn_deadline_ = engine_.now() + config_.request_timeout;
+  network_.Send(link_, slot);
+  if (!txn_timer_armed_) {
+    txn_timer_armed_ = true;
+    engine_.Schedule(txn_deadline_, self_, kTxnTimeout, incarnation_);
+  }
+}
+
+void Producer::OnTxnTimeout(std::uint64_t incarnation) {
+  if (!alive_ || incarnation != incarnation_) return;
+  txn_timer_armed_ = false;
+  if (txn_awaited_ == 0) return;
+  if (engine_.now() < txn_deadline_) {
+    txn_timer_armed_ = true;
+    engine_.Schedule(txn_deadline_, self_, kTxnTimeout, incarnation_);
+    return;
+  }
+  // The request or its reply was lost; both are safe to repeat.
+  SendTransactional(txn_phase_ == TxnPhase::kInitializing ? PacketType::kInitProducer
+                                                          : PacketType::kEndTransaction);
+}
+
+void Producer::OnTransactionalReply(const Packet& reply) {
+  if (reply.correlation != txn_awaited_) return;  // a duplicate, or for an earlier request
+  txn_awaited_ = 0;
+  // TODO: a refused (fenced) request would mean a newer incarnation is running; the model
+  // never has two alive, so this one simply goes on.
+  if (trace_ && txn_phase_ == TxnPhase::kCommitting) {
+    trace_->Record(
+        engine_.now(), txn_failed_ ? "transaction-aborted" : "transaction-committed",
+        {TraceField::Text("component", config_.name), TraceField::Number("producer", index_),
+         TraceField::Number("transaction", static_cast<std::int64_t>(TransactionId())),
+         TraceField::Number("records", txn_intents_)});
+  }
+  txn_phase_ = TxnPhase::kIdle;
+  while (!held_.empty() && txn_phase_ != TxnPhase::kCommitting) {
+    const Record record = held_.front();
+    held_.pop_front();
+    AddToTransaction(record);
+  }
+  if (!producing_ && txn_phase_ == TxnPhase::kOpen) RequestCommit();
 }
 
 void Producer::ArmCrash(CrashStep step, sim::Time not_before, sim::Time restart_after) {
@@ -93,6 +185,8 @@ void Producer::SettleOutboxRow(MessageId id, bool published) {
 void Producer::StopProducing() {
   producing_ = false;
   if (!alive_) return;
+  // The application commits its last, partial transaction as it shuts down.
+  if (txn_phase_ == TxnPhase::kOpen) RequestCommit();
   // Linger no longer holds anything back.
   for (std::uint32_t p = 0; p < partitions_; ++p) {
     if (!waiting_[p].empty()) MarkReady(p);
@@ -133,6 +227,7 @@ void Producer::OnEvent(const sim::Event& event) {
       break;
     case kRestart: Restart(event.arg); break;
     case kRelayPoll: OnRelayPoll(event.arg); break;
+    case kTxnTimeout: OnTxnTimeout(event.arg); break;
     default: assert(false && "unknown producer event");
   }
 }
@@ -161,6 +256,11 @@ void Producer::OnIntent(std::uint64_t incarnation) {
          TraceField::Number("key", record.key == kNoKey ? -1 : record.key),
          TraceField::Number("sequence", record.sequence),
          TraceField::Number("partition", outbox ? -1 : partition)});
+  }
+  if (txn_phase_ != TxnPhase::kOff) {
+    AddToTransaction(record);
+    ScheduleNextIntent();
+    return;
   }
   if (config_.publish == PublishMode::kDirect) {
     Append(record, partition);
@@ -394,6 +494,10 @@ void Producer::CloseConnection() {
 
 void Producer::OnReply(const Packet& reply) {
   if (!alive_ || reply.incarnation != incarnation_) return;
+  if (reply.type == PacketType::kTxnResponse) {
+    OnTransactionalReply(reply);
+    return;
+  }
   auto found = std::find_if(in_flight_.begin(), in_flight_.end(),
                             [&](const Request& r) { return r.serial == reply.correlation; });
   if (found == in_flight_.end()) return;  // duplicated, or for a closed connection
@@ -405,7 +509,9 @@ void Producer::OnReply(const Packet& reply) {
     const ProduceBatch& outcome = reply.batches[i];
     // The partition's next batch may have waited for this one (idempotent retries).
     const std::uint32_t partition = batches_[slot].partition;
-    if (outcome.error != ProduceError::kNone) {
+    if (outcome.error == ProduceError::kProducerFenced) {
+      GiveUp(slot);  // fatal in Kafka: a newer producer with this transactional id runs
+    } else if (outcome.error != ProduceError::kNone) {
       if (trace_) TraceRecords("produce-refused", batches_[slot], -1);
       Fail(slot);
     } else {
@@ -413,6 +519,7 @@ void Producer::OnReply(const Packet& reply) {
       if (trace_) TraceRecords("acked", batches_[slot], outcome.offset);
       const std::vector<Record> records = batches_[slot].records;
       batches_.Release(slot);
+      for (const Record& record : records) SettleTransactional(record, true);
       if (config_.publish == PublishMode::kOutbox) {
         for (const Record& record : records) {
           SettleOutboxRow(record.id, true);
@@ -457,6 +564,7 @@ void Producer::GiveUp(std::uint32_t batch_slot) {
   if (trace_) TraceRecords("give-up", batch, -1);
   const std::vector<Record> records = batch.records;
   batches_.Release(batch_slot);
+  for (const Record& record : records) SettleTransactional(record, false);
   if (config_.publish == PublishMode::kOutbox) {
     // The row stays in the table; the next round publishes it again.
     for (const Record& record : records) {
@@ -499,6 +607,10 @@ void Producer::Crash(sim::Time restart_after) {
   ready_.clear();
   std::fill(marked_ready_.begin(), marked_ready_.end(), false);
   outbox_.AbandonRound();  // the table is durable; only the relay's round is forgotten
+  held_.clear();
+  txn_awaited_ = 0;
+  txn_timer_armed_ = false;
+  if (txn_phase_ != TxnPhase::kOff) txn_phase_ = TxnPhase::kInitializing;
   linger_due_.clear();
   retry_due_.clear();
   timer_armed_ = linger_timer_armed_ = retry_timer_armed_ = false;
@@ -525,6 +637,8 @@ void Producer::Restart(std::uint64_t crashed_incarnation) {
   if (config_.publish == PublishMode::kOutbox) {
     engine_.ScheduleAfter(config_.relay_poll_interval, self_, kRelayPoll, incarnation_);
   }
+  // The same transactional id with a higher epoch: the broker aborts what the crash left open.
+  if (txn_phase_ != TxnPhase::kOff) SendTransactional(PacketType::kInitProducer);
 }
 
 ProducerResult Producer::Result() const {

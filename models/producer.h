@@ -23,6 +23,11 @@
 //   - With acks=0 a batch is sent once and forgotten; nothing limits what is in flight.
 //   - A crash forgets every unacknowledged record; a restart resumes producing with a new
 //     producer id.
+//   - With a transactional id the producer first registers its epoch (its incarnation), which
+//     fences any older one, then groups every transaction_records intents into a transaction:
+//     once all of them were acknowledged it asks the broker to commit (to abort, if one was
+//     given up), and intents that arrive meanwhile wait for the next transaction, as an
+//     application blocked in commitTransaction() would make them.
 //   - With `publish: dual-write` each intent is a committed business transaction whose event
 //     is then published: a crash after the commit (step after-db-commit) loses the event, and so
 //     does a crash before its acknowledgement. With `publish: outbox` the event is a row of the
@@ -52,12 +57,13 @@ namespace deliverysim::models {
 
 class Producer : public sim::Component {
  public:
-  static constexpr std::uint32_t kIntent = 1;     // arg: incarnation
-  static constexpr std::uint32_t kTimeout = 2;    // arg: incarnation
-  static constexpr std::uint32_t kLingerDue = 3;  // arg: incarnation
-  static constexpr std::uint32_t kRestart = 4;    // arg: incarnation that crashed
-  static constexpr std::uint32_t kRetryDue = 5;   // arg: incarnation
-  static constexpr std::uint32_t kRelayPoll = 6;  // arg: incarnation
+  static constexpr std::uint32_t kIntent = 1;      // arg: incarnation
+  static constexpr std::uint32_t kTimeout = 2;     // arg: incarnation
+  static constexpr std::uint32_t kLingerDue = 3;   // arg: incarnation
+  static constexpr std::uint32_t kRestart = 4;     // arg: incarnation that crashed
+  static constexpr std::uint32_t kRetryDue = 5;    // arg: incarnation
+  static constexpr std::uint32_t kRelayPoll = 6;   // arg: incarnation
+  static constexpr std::uint32_t kTxnTimeout = 7;  // arg: incarnation
 
   Producer(sim::Engine& engine, Network& network, MessageLedger& ledger,
            const ProducerConfig& config, std::uint32_t index, std::uint32_t topic,
@@ -135,6 +141,16 @@ class Producer : public sim::Component {
   void OnDue(std::deque<Due>& dues, bool& armed, std::uint32_t kind);
   void Restart(std::uint64_t crashed_incarnation);
   bool MaybeCrashAt(CrashStep step);
+
+  // Transactions.
+  enum class TxnPhase { kOff, kInitializing, kIdle, kOpen, kCommitting };
+  std::uint64_t TransactionId() const { return (std::uint64_t{index_} + 1) << 32 | txn_number_; }
+  void AddToTransaction(Record record);
+  void RequestCommit();
+  void SendTransactional(PacketType type);
+  void OnTransactionalReply(const Packet& reply);
+  void OnTxnTimeout(std::uint64_t incarnation);
+  void SettleTransactional(const Record& record, bool acknowledged);
   void OnRelayPoll(std::uint64_t incarnation);
   // An outbox row's record was acknowledged or given up; ends the round once all are.
   void SettleOutboxRow(MessageId id, bool published);
@@ -185,6 +201,15 @@ class Producer : public sim::Component {
   std::uint32_t request_serial_ = 0;
   bool timer_armed_ = false;
 
+  TxnPhase txn_phase_ = TxnPhase::kOff;
+  std::uint64_t txn_number_ = 0;     // transactions begun, across incarnations
+  std::uint32_t txn_intents_ = 0;    // records in the open transaction
+  std::uint32_t txn_unsettled_ = 0;  // of those, not yet acknowledged or given up
+  bool txn_failed_ = false;          // one was given up: the transaction must abort
+  std::deque<Record> held_;          // intents waiting for the transaction in progress to end
+  std::uint64_t txn_awaited_ = 0;    // correlation of the init or end request awaited; 0: none
+  sim::Time txn_deadline_ = 0;
+  bool txn_timer_armed_ = false;
   OutboxTable outbox_;
   std::vector<ArmedCrash> armed_;
 

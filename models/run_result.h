@@ -40,6 +40,7 @@ struct GroupResult {
   std::uint64_t rebalances = 0;
   std::uint64_t commits_refused = 0;
   std::vector<std::string> errors;  // instances stopped on an error, in the order they stopped
+  std::uint64_t aborted_reads = 0;  // messages of aborted transactions processed
 };
 
 struct ProducerResult {

@@ -87,6 +87,10 @@ struct ProducerConfig {
   std::uint32_t max_in_flight = 5;  // requests per connection awaiting a reply
   sim::Time delivery_timeout = 120 * sim::kSecond;
   bool idempotence = false;  // the loader applies Kafka's default (on, unless acks etc. conflict)
+  // Transactions: a non-empty id makes the producer transactional (idempotence included); the
+  // application commits a transaction every transaction_records intents.
+  std::string transactional_id;
+  std::uint32_t transaction_records = 10;
   PublishMode publish = PublishMode::kDirect;
   sim::Time relay_poll_interval = 100 * sim::kMillisecond;  // outbox: how often the relay polls
   std::uint32_t relay_batch = 100;                          // outbox: most rows per round
@@ -107,6 +111,7 @@ struct ConsumerGroupConfig {
   // The group existed before the run and had committed offset 0 on every partition, so that
   // auto_offset_reset matters only once retention deletes past its position.
   bool existing_group = false;
+  bool read_committed = false;  // isolation.level; Kafka's default is read_uncommitted
 };
 
 // Properties of the one-way link from `from` to `to`.
@@ -163,6 +168,7 @@ struct Scenario {
   sim::Time sample_interval = 100 * sim::kMillisecond;
   sim::Time initial_rebalance_delay = 3 * sim::kSecond;
   sim::Time retention_check_interval = 5 * 60 * sim::kSecond;  // log.retention.check.interval
+  sim::Time transaction_timeout = 60 * sim::kSecond;  // transaction.timeout.ms: then aborted
   std::vector<TopicConfig> topics;
   std::vector<ProducerConfig> producers;
   std::vector<ConsumerGroupConfig> consumers;

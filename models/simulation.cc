@@ -113,6 +113,23 @@ Simulation::Simulation(const Scenario& scenario, sim::TraceSink* trace)
 
 Simulation::~Simulation() = default;
 
+void Simulation::CountAbortedReads() {
+  for (std::uint32_t g = 0; g < scenario_.consumers.size(); ++g) {
+    const std::uint32_t topic = TopicIndex(scenario_, scenario_.consumers[g].topic);
+    std::uint64_t aborted_reads = 0;
+    for (std::uint32_t p = 0; p < broker_->partitions(topic); ++p) {
+      for (std::int64_t offset = 0; offset < broker_->log_end(topic, p); ++offset) {
+        const Record& record = broker_->record(topic, p, offset);
+        if (record.kind == RecordKind::kData && record.transaction != 0 &&
+            broker_->transaction_aborted(record.transaction) && metrics_[g]->Processed(record.id)) {
+          ++aborted_reads;
+        }
+      }
+    }
+    metrics_[g]->SetAbortedReads(aborted_reads);
+  }
+}
+
 RunResult Simulation::Run(const std::function<void(double)>& on_progress) {
   const sim::Time end = scenario_.duration + scenario_.drain;
   // Running in slices changes nothing but how often progress is reported: the engine stops
@@ -134,6 +151,7 @@ RunResult Simulation::Run(const std::function<void(double)>& on_progress) {
   result.seed = scenario_.seed;
   result.duration = scenario_.duration;
   result.drain = scenario_.drain;
+  CountAbortedReads();
   for (std::uint32_t g = 0; g < scenario_.consumers.size(); ++g) {
     GroupResult group;
     group.group = scenario_.consumers[g].group;
@@ -153,8 +171,9 @@ RunResult Simulation::Run(const std::function<void(double)>& on_progress) {
     for (std::uint32_t p = 0; p < broker_->partitions(t); ++p) {
       topic.log_end_offsets.push_back(broker_->log_end(t, p));
       for (std::int64_t offset = 0; offset < broker_->log_end(t, p); ++offset) {
-        const MessageId id = broker_->record(t, p, offset).id;
-        if (seen[id.producer].TestAndSet(id.number)) ++topic.duplicate_records;
+        const Record& record = broker_->record(t, p, offset);
+        if (record.kind != RecordKind::kData) continue;
+        if (seen[record.id.producer].TestAndSet(record.id.number)) ++topic.duplicate_records;
       }
     }
     result.topics.push_back(std::move(topic));

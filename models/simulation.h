@@ -41,6 +41,9 @@ class Simulation {
  private:
   class Sampler;
 
+  // Scans the logs for records of aborted transactions that each group processed.
+  void CountAbortedReads();
+
   const Scenario& scenario_;
   sim::Engine engine_;
   MessageLedger ledger_;
