@@ -55,8 +55,9 @@ std::string RunResultToJson(const models::RunResult& result) {
   }
   Json topics = Json::object();
   for (const models::TopicResult& t : result.topics) {
-    topics[t.name] =
-        Json{{"log_end_offsets", t.log_end_offsets}, {"duplicate_records", t.duplicate_records}};
+    topics[t.name] = Json{{"log_end_offsets", t.log_end_offsets},
+                          {"duplicate_records", t.duplicate_records},
+                          {"aborted_records", t.aborted_records}};
   }
   Json root{
       {"schema", kRunSchema},

@@ -85,10 +85,14 @@ std::string RunResultToTable(const models::RunResult& result, WallClock wall) {
                        p.name, p.topic, p.intended, p.sends, p.acknowledged, p.gave_up);
   }
   for (const models::TopicResult& t : result.topics) {
-    std::int64_t records = 0;
-    for (std::int64_t end : t.log_end_offsets) records += end;
-    out += fmt::format("topic {}: {} records in {} partitions, {} of them duplicates\n", t.name,
-                       records, t.log_end_offsets.size(), t.duplicate_records);
+    std::int64_t offsets = 0;
+    for (std::int64_t end : t.log_end_offsets) offsets += end;
+    out += fmt::format("topic {}: {} offsets in {} partitions, {} duplicate records", t.name,
+                       offsets, t.log_end_offsets.size(), t.duplicate_records);
+    if (t.aborted_records > 0) {
+      out += fmt::format(", {} records of aborted transactions", t.aborted_records);
+    }
+    out += '\n';
   }
   out += fmt::format("network: {} packets lost, {} duplicated\n\n", result.packets_lost,
                      result.packets_duplicated);

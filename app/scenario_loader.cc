@@ -401,7 +401,7 @@ void LoadProducer(const Node& node, Scenario& scenario) {
 void LoadConsumerGroup(const Node& node, Scenario& scenario) {
   node.ExpectMap({"group", "topic", "instances", "processing", "commit", "auto_commit_interval",
                   "max_poll_records", "fetch_max_wait", "session_timeout", "request_timeout",
-                  "auto_offset_reset", "existing_group", "isolation"});
+                  "auto_offset_reset", "existing_group", "isolation", "produce_to"});
   models::ConsumerGroupConfig group;
   group.group = node.Get("group").Name();
   group.topic = node.Get("topic").Name();
@@ -413,6 +413,7 @@ void LoadConsumerGroup(const Node& node, Scenario& scenario) {
       {"auto-commit-on-poll", models::CommitStrategy::kAutoCommitOnPoll},
       {"auto-commit-timer", models::CommitStrategy::kAutoCommitTimer},
       {"inbox", models::CommitStrategy::kInbox},
+      {"transactional", models::CommitStrategy::kTransactional},
   });
   Optional(node, "auto_commit_interval", group.auto_commit_interval,
            [](const Node& n) { return n.PositiveDuration(); });
@@ -429,6 +430,12 @@ void LoadConsumerGroup(const Node& node, Scenario& scenario) {
                                           {"latest", models::OffsetReset::kLatest},
                                           {"none", models::OffsetReset::kNone}});
   });
+  Optional(node, "produce_to", group.produce_to, [](const Node& n) { return n.Name(); });
+  if (group.commit == models::CommitStrategy::kTransactional && group.produce_to.empty()) {
+    node.Get("commit").Fail(
+        "transactional commits the outputs and the input offsets together; name the output "
+        "topic with produce_to");
+  }
   Optional(node, "isolation", group.read_committed, [](const Node& n) {
     return n.Choice<bool>({{"read_uncommitted", false}, {"read_committed", true}});
   });
@@ -600,6 +607,30 @@ void CheckLinkEnds(const Node& link, const std::set<std::string>& components,
   }
 }
 
+// Groups that forward what they process must not carry a message back to a topic it came
+// through: it would circulate for ever.
+void CheckForwardingLoops(const std::vector<Node>& groups, const Scenario& scenario) {
+  for (std::size_t i = 0; i < scenario.consumers.size(); ++i) {
+    const models::ConsumerGroupConfig& start = scenario.consumers[i];
+    if (start.produce_to.empty()) continue;
+    std::set<std::string> reached{start.produce_to};
+    for (bool grew = true; grew;) {
+      grew = false;
+      for (const models::ConsumerGroupConfig& group : scenario.consumers) {
+        if (!group.produce_to.empty() && reached.count(group.topic)) {
+          grew = reached.insert(group.produce_to).second || grew;
+        }
+      }
+    }
+    if (reached.count(start.topic)) {
+      groups[i]
+          .Get("produce_to")
+          .Fail("forwarding from '" + start.topic + "' to '" + start.produce_to +
+                "' leads back to '" + start.topic + "': a message would loop forever");
+    }
+  }
+}
+
 // Names must be unique and every reference must name something that exists.
 void CheckReferences(const Node& root, const Scenario& scenario) {
   std::set<std::string> topics, groups, instances;
@@ -649,7 +680,19 @@ void CheckReferences(const Node& root, const Scenario& scenario) {
       for (std::uint32_t k = 0; k < group.instances; ++k) {
         claim(instances, models::InstanceName(group.group, k), nodes[i].Get("group"));
       }
+      if (group.produce_to.empty()) continue;
+      const Node produce_to = nodes[i].Get("produce_to");
+      check_topic(group.produce_to, produce_to);
+      if (group.produce_to == group.topic) {
+        produce_to.Fail("a group that forwarded into its own topic would loop forever");
+      }
+      // Each instance's producer client is a component of its own, "GROUP-N-out".
+      std::set<std::string> forwarders;
+      for (std::uint32_t k = 0; k < group.instances; ++k) {
+        claim(forwarders, models::InstanceName(group.group, k) + "-out", nodes[i].Get("group"));
+      }
     }
+    CheckForwardingLoops(nodes, scenario);
   }
   if (root.Has("network") && root.Get("network").Has("links")) {
     for (const Node& item : root.Get("network").Get("links").Items()) {

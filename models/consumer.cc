@@ -154,7 +154,7 @@ bool ConsumerInstance::ApplyAssignment() {
       start =
           config_.auto_offset_reset == OffsetReset::kEarliest ? assigned.log_start : assigned.end;
     }
-    state = PartitionState{true, start, start, assigned.offset, assigned.owner_epoch};
+    state = PartitionState{true, start, start, assigned.offset, assigned.owner_epoch, start};
   }
   for (std::size_t p = 0; p < partitions_.size(); ++p) {
     if (!keep[p]) partitions_[p].owned = false;
@@ -309,7 +309,10 @@ void ConsumerInstance::OnProcessed(std::uint64_t incarnation) {
   const BatchItem item = batch_[next_item_];
   const Record& record = broker_.record(topic_, item.partition, item.offset);
   const bool run_effect = inbox_ == nullptr || inbox_->RecordIfNew(record.id);
-  if (run_effect) metrics_.OnEffect(record, engine_.now());
+  if (run_effect) {
+    metrics_.OnEffect(record, engine_.now());
+    if (output_) output_->Forward(record);
+  }
   if (trace_) {
     trace_->Record(
         engine_.now(), run_effect ? "effect" : "effect-skipped",
@@ -324,6 +327,10 @@ void ConsumerInstance::OnProcessed(std::uint64_t incarnation) {
 }
 
 void ConsumerInstance::EndBatch() {
+  if (config_.commit == CommitStrategy::kTransactional) {
+    CommitTransaction();
+    return;
+  }
   const bool commits_after = config_.commit == CommitStrategy::kAfterProcessing ||
                              config_.commit == CommitStrategy::kInbox;
   if (!commits_after) {
@@ -331,6 +338,48 @@ void ConsumerInstance::EndBatch() {
     return;
   }
   if (Commit(true, AfterCommit::kPoll) == CommitOutcome::kNothingToCommit) Poll();
+}
+
+void ConsumerInstance::CommitTransaction() {
+  transaction_offsets_.clear();
+  for (std::uint32_t p = 0; p < partitions_.size(); ++p) {
+    const PartitionState& state = partitions_[p];
+    if (state.owned && state.position != state.acked_commit) {
+      transaction_offsets_.push_back({p, state.position, 0});
+    }
+  }
+  if (MaybeCrashAt(CrashStep::kBeforeCommit)) return;
+  if (!output_->CommitWithOffsets(group_, member_, incarnation_, transaction_offsets_)) {
+    // Nothing was forwarded (the batch held only markers or skipped records): a plain
+    // commit moves the offsets on.
+    if (Commit(true, AfterCommit::kPoll) == CommitOutcome::kNothingToCommit) Poll();
+    return;
+  }
+  // The producer's request timeout and retries carry the commit; the loop waits for it.
+  phase_ = Phase::kCommitting;
+  awaited_ = 0;
+}
+
+void ConsumerInstance::OnTransactionEnded(bool committed) {
+  if (!alive_ || phase_ != Phase::kCommitting) return;
+  for (const PartitionRange& range : transaction_offsets_) {
+    PartitionState& state = partitions_[range.partition];
+    if (committed) {
+      state.acked_commit = state.rewind_to = range.offset;
+    } else if (state.owned) {
+      // Aborted: its outputs are void and its offsets were not stored, so the inputs must be
+      // read again, as an application seeks back to the committed offsets after an abort.
+      state.position = state.stored = state.rewind_to;
+    }
+  }
+  if (trace_) {
+    trace_->Record(
+        engine_.now(), committed ? "offsets-in-transaction" : "transaction-rewind",
+        {TraceField::Text("component", name_),
+         TraceField::Number("partitions", static_cast<std::int64_t>(transaction_offsets_.size()))});
+  }
+  if (committed && MaybeCrashAt(CrashStep::kAfterCommit)) return;
+  Poll();
 }
 
 ConsumerInstance::CommitOutcome ConsumerInstance::Commit(bool wait_for_reply, AfterCommit after) {
@@ -469,6 +518,7 @@ void ConsumerInstance::Crash(sim::Time restart_after) {
   engine_.ScheduleAfter(config_.session_timeout, broker_id_, LogBroker::kMemberExpired,
                         LogBroker::MemberExpiryArg(group_, member_, incarnation_));
   GoDown();
+  if (output_) output_->Crash(restart_after);  // one process: the producer client dies too
   if (restart_after != sim::kForever) {
     engine_.ScheduleAfter(restart_after, self_, kRestart, incarnation_);
   }

@@ -38,6 +38,7 @@
 #include "models/inbox.h"
 #include "models/log_broker.h"
 #include "models/network.h"
+#include "models/producer.h"
 #include "models/scenario.h"
 #include "sim/engine.h"
 #include "sim/random.h"
@@ -45,7 +46,7 @@
 
 namespace deliverysim::models {
 
-class ConsumerInstance : public sim::Component {
+class ConsumerInstance : public sim::Component, public Producer::TransactionListener {
  public:
   static constexpr std::uint32_t kProcessed = 1;           // arg: incarnation
   static constexpr std::uint32_t kRequestTimeout = 2;      // arg: incarnation
@@ -61,6 +62,11 @@ class ConsumerInstance : public sim::Component {
 
   // Opens the link to the broker.
   void Start(sim::ComponentId self, sim::ComponentId broker);
+
+  // The producer client that forwards each processed record to the group's produce_to topic;
+  // it crashes and restarts with the instance.
+  void SetOutput(Producer* output) { output_ = output; }
+  void OnTransactionEnded(bool committed) override;
 
   // Starts the instance, which joins its group: at time 0, or later for a scale-out.
   void JoinGroup();
@@ -99,6 +105,7 @@ class ConsumerInstance : public sim::Component {
     std::int64_t stored = 0;         // auto-commit-timer: after the last record handed over
     std::int64_t acked_commit = -1;  // the last commit of it known to be accepted
     std::uint32_t owner_epoch = 0;   // of the assignment that gave it
+    std::int64_t rewind_to = 0;      // transactional: where to resume if a transaction aborts
   };
   struct BatchItem {
     std::uint32_t partition;
@@ -136,6 +143,8 @@ class ConsumerInstance : public sim::Component {
   void ProcessNext();
   bool HiddenFromApplication(const Record& record) const;
   void EndBatch();
+  // Consume-transform-produce: commits the batch's outputs and input offsets together.
+  void CommitTransaction();
   CommitOutcome Commit(bool wait_for_reply, AfterCommit after);
   bool MaybeCrashAt(CrashStep step);
   // Removes and returns the first armed crash for `step` that may strike now, if any.
@@ -152,6 +161,8 @@ class ConsumerInstance : public sim::Component {
   std::uint32_t topic_;
   GroupMetrics& metrics_;
   Inbox* inbox_;
+  Producer* output_ = nullptr;
+  std::vector<PartitionRange> transaction_offsets_;  // sent with the transaction in progress
   sim::TraceSink* trace_;
   std::string name_;
   sim::RandomStream random_;

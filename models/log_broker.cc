@@ -10,6 +10,14 @@ namespace deliverysim::models {
 namespace {
 using sim::TraceField;
 
+// Scenario producers first, then one producer client per consumer instance, in order, for the
+// instances that forward what they process (ProducerSlot in simulation.cc numbers them alike).
+std::size_t ProducerSlots(const Scenario& scenario) {
+  std::size_t slots = scenario.producers.size();
+  for (const ConsumerGroupConfig& group : scenario.consumers) slots += group.instances;
+  return slots;
+}
+
 std::vector<std::uint32_t> PartitionCounts(const Scenario& scenario) {
   std::vector<std::uint32_t> counts;
   for (const TopicConfig& topic : scenario.topics) counts.push_back(topic.partitions);
@@ -29,7 +37,7 @@ LogBroker::LogBroker(sim::Engine& engine, Network& network, const Scenario& scen
       scenario_(scenario),
       metrics_(std::move(metrics)),
       trace_(trace),
-      transactions_(PartitionCounts(scenario), scenario.producers.size()) {
+      transactions_(PartitionCounts(scenario), ProducerSlots(scenario)) {
   for (const TopicConfig& topic : scenario.topics) {
     topics_.push_back(Topic{&topic, topic.name, std::vector<std::vector<Record>>(topic.partitions),
                             std::vector<std::int64_t>(topic.partitions, 0),
@@ -150,7 +158,10 @@ std::int64_t LogBroker::AppendBatch(const Packet& request, const ProduceBatch& b
   const auto count = static_cast<std::int32_t>(batch.count);
   const auto first_offset = static_cast<std::int64_t>(log.size());
   const Record& first = request.records[batch.first];
-  if (first.transaction != 0 && transactions_.Fenced(first.id.producer, request.incarnation)) {
+  // A transaction id names its producer (Producer::TransactionId); a forwarded record keeps
+  // the id of the message's first producer, so that cannot.
+  const auto transactional = static_cast<std::uint32_t>((first.transaction >> 32) - 1);
+  if (first.transaction != 0 && transactions_.Fenced(transactional, request.incarnation)) {
     error = ProduceError::kProducerFenced;
     return -1;
   }
@@ -180,7 +191,7 @@ std::int64_t LogBroker::AppendBatch(const Packet& request, const ProduceBatch& b
     log.push_back(record);
   }
   if (first.transaction != 0 &&
-      transactions_.Appended(first.id.producer, first.transaction, {request.topic, batch.partition},
+      transactions_.Appended(transactional, first.transaction, {request.topic, batch.partition},
                              first_offset)) {
     engine_.ScheduleAfter(scenario_.transaction_timeout, id_, kTransactionTimeout,
                           first.transaction);
@@ -216,9 +227,31 @@ void LogBroker::OnEndTransaction(const Packet& request) {
     ReplyToTransactional(request, false);
     return;
   }
+  const std::uint64_t transaction = request.record.transaction;
+  bool commit = request.accepted && !transactions_.aborted(transaction);
+  if (commit && !request.ranges.empty()) {
+    // The offsets of a consume-transform-produce stage commit with its outputs, and only
+    // from the partitions' current owner (KIP-447): otherwise the whole transaction aborts,
+    // and the new owner redoes the inputs.
+    Group& group = groups_[request.group];
+    const Member& member = group.members[request.member];
+    const bool owner =
+        member.live && member.incarnation == request.member_incarnation &&
+        std::all_of(request.ranges.begin(), request.ranges.end(), [&](const PartitionRange& range) {
+          return group.owners[range.partition] == static_cast<int>(request.member);
+        });
+    if (!owner) {
+      commit = false;
+      metrics_[request.group]->CountRefusedCommit();
+    } else {
+      for (const PartitionRange& range : request.ranges) {
+        group.committed[range.partition] = range.offset;
+      }
+    }
+  }
   // A repeated request finds the transaction ended and changes nothing.
-  EndTransaction(producer, request.record.transaction, request.accepted);
-  ReplyToTransactional(request, true);
+  EndTransaction(producer, transaction, commit);
+  ReplyToTransactional(request, commit && !transactions_.aborted(transaction));
 }
 
 void LogBroker::EndTransaction(std::uint32_t producer, std::uint64_t transaction, bool commit) {

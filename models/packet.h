@@ -63,8 +63,9 @@ struct Packet {
   std::uint64_t incarnation = 0;  // of the consumer or producer the exchange belongs to
   std::uint64_t correlation = 0;  // the requester's token, echoed in the reply
   std::uint32_t generation = 0;
-  bool accepted = false;    // replies: the request succeeded
-  bool wants_reply = true;  // requests: false for a produce with acks=0
+  std::uint64_t member_incarnation = 0;  // end-transaction: of the consumer whose offsets commit
+  bool accepted = false;                 // replies: the request succeeded
+  bool wants_reply = true;               // requests: false for a produce with acks=0
   std::int64_t offset = 0;
   std::uint64_t producer_id = 0;  // produce requests: the client's id, epoch included
   Record record;                  // the one record a packet is about, for tracing losses

@@ -34,7 +34,7 @@ void Producer::Start(sim::ComponentId self, sim::ComponentId broker) {
   self_ = self;
   link_ = network_.Connect(config_.name, "broker", broker);
   sticky_partition_ = static_cast<std::uint32_t>(random_.NextBelow(partitions_));
-  ScheduleNextIntent();
+  if (!embedded_) ScheduleNextIntent();
   if (config_.publish == PublishMode::kOutbox) {
     engine_.ScheduleAfter(config_.relay_poll_interval, self_, kRelayPoll, incarnation_);
   }
@@ -42,6 +42,27 @@ void Producer::Start(sim::ComponentId self, sim::ComponentId broker) {
     txn_phase_ = TxnPhase::kInitializing;
     SendTransactional(PacketType::kInitProducer);
   }
+}
+
+void Producer::Forward(const Record& record) {
+  if (!alive_) return;
+  if (txn_phase_ != TxnPhase::kOff) {
+    AddToTransaction(record);
+    return;
+  }
+  Append(record, ChoosePartition(record.key));
+  Drain();
+}
+
+bool Producer::CommitWithOffsets(std::uint32_t group, std::uint32_t member,
+                                 std::uint64_t incarnation, std::vector<PartitionRange> offsets) {
+  if (txn_phase_ != TxnPhase::kOpen) return false;
+  offsets_group_ = group;
+  offsets_member_ = member;
+  offsets_incarnation_ = incarnation;
+  offsets_ = std::move(offsets);
+  RequestCommit();
+  return true;
 }
 
 void Producer::AddToTransaction(Record record) {
@@ -60,7 +81,8 @@ void Producer::AddToTransaction(Record record) {
   ++txn_unsettled_;
   Append(record, ChoosePartition(record.key));
   Drain();
-  if (txn_intents_ >= config_.transaction_records) RequestCommit();
+  // An embedded client commits when its consumer instance says so.
+  if (!embedded_ && txn_intents_ >= config_.transaction_records) RequestCommit();
 }
 
 void Producer::RequestCommit() {
@@ -87,6 +109,13 @@ void Producer::SendTransactional(PacketType type) {
   packet.record.id = MessageId{index_, 0};
   packet.record.transaction = TransactionId();
   packet.accepted = !txn_failed_;  // end requests: commit, or abort
+  if (type == PacketType::kEndTransaction && embedded_) {
+    // sendOffsetsToTransaction: the input offsets commit, or not, with the outputs.
+    packet.group = offsets_group_;
+    packet.member = offsets_member_;
+    packet.member_incarnation = offsets_incarnation_;
+    packet.ranges = offsets_;
+  }
   packet.correlation = ++request_serial_;
   txn_awaited_ = packet.correlation;
   txn_deadline_ = engine_.now() + config_.request_timeout;
@@ -114,16 +143,22 @@ void Producer::OnTxnTimeout(std::uint64_t incarnation) {
 void Producer::OnTransactionalReply(const Packet& reply) {
   if (reply.correlation != txn_awaited_) return;  // a duplicate, or for an earlier request
   txn_awaited_ = 0;
-  // TODO: a refused (fenced) request would mean a newer incarnation is running; the model
-  // never has two alive, so this one simply goes on.
-  if (trace_ && txn_phase_ == TxnPhase::kCommitting) {
-    trace_->Record(
-        engine_.now(), txn_failed_ ? "transaction-aborted" : "transaction-committed",
-        {TraceField::Text("component", config_.name), TraceField::Number("producer", index_),
-         TraceField::Number("transaction", static_cast<std::int64_t>(TransactionId())),
-         TraceField::Number("records", txn_intents_)});
-  }
+  // TODO: a refused (fenced) init would mean a newer incarnation is running; the model never
+  // has two alive, so this one simply goes on.
+  const bool was_committing = txn_phase_ == TxnPhase::kCommitting;
   txn_phase_ = TxnPhase::kIdle;
+  if (was_committing) {
+    // `accepted`: the transaction committed. The broker aborts it instead when asked to, or
+    // when the consumer whose offsets it carries no longer owns their partitions.
+    if (trace_) {
+      trace_->Record(
+          engine_.now(), reply.accepted ? "transaction-committed" : "transaction-aborted",
+          {TraceField::Text("component", config_.name), TraceField::Number("producer", index_),
+           TraceField::Number("transaction", static_cast<std::int64_t>(TransactionId())),
+           TraceField::Number("records", txn_intents_)});
+    }
+    if (listener_) listener_->OnTransactionEnded(reply.accepted);
+  }
   while (!held_.empty() && txn_phase_ != TxnPhase::kCommitting) {
     const Record record = held_.front();
     held_.pop_front();
@@ -633,7 +668,7 @@ void Producer::Restart(std::uint64_t crashed_incarnation) {
   }
   schedule_origin_ = engine_.now();
   intents_since_origin_ = 0;
-  ScheduleNextIntent();
+  if (!embedded_) ScheduleNextIntent();
   if (config_.publish == PublishMode::kOutbox) {
     engine_.ScheduleAfter(config_.relay_poll_interval, self_, kRelayPoll, incarnation_);
   }

@@ -72,6 +72,25 @@ class Producer : public sim::Component {
   // Registers the producer's link to the broker and schedules its first intent.
   void Start(sim::ComponentId self, sim::ComponentId broker);
 
+  // A producer client inside a consume-transform-produce consumer instance: it has no
+  // application of its own and sends what the instance forwards. A transactional one commits
+  // when the instance asks, with the instance's input offsets, and tells `listener` the outcome.
+  class TransactionListener {
+   public:
+    virtual ~TransactionListener() = default;
+    virtual void OnTransactionEnded(bool committed) = 0;
+  };
+  void MakeEmbedded(TransactionListener* listener) {
+    embedded_ = true;
+    listener_ = listener;
+  }
+  // Sends a record that already has its id, key and intent time (a forwarded message).
+  void Forward(const Record& record);
+  // Commits the open transaction together with `offsets` of the consumer `member` of `group`;
+  // returns false when no transaction is open (nothing was forwarded since the last one).
+  bool CommitWithOffsets(std::uint32_t group, std::uint32_t member, std::uint64_t incarnation,
+                         std::vector<PartitionRange> offsets);
+
   // From now on the application commits to nothing new; open batches go out without waiting
   // for linger, and unacknowledged ones still retry.
   void StopProducing();
@@ -208,6 +227,13 @@ class Producer : public sim::Component {
   bool txn_failed_ = false;          // one was given up: the transaction must abort
   std::deque<Record> held_;          // intents waiting for the transaction in progress to end
   std::uint64_t txn_awaited_ = 0;    // correlation of the init or end request awaited; 0: none
+  bool embedded_ = false;
+  TransactionListener* listener_ = nullptr;
+  // Embedded: the consumer whose offsets commit with the transaction, and the offsets.
+  std::uint32_t offsets_group_ = 0;
+  std::uint32_t offsets_member_ = 0;
+  std::uint64_t offsets_incarnation_ = 0;
+  std::vector<PartitionRange> offsets_;
   sim::Time txn_deadline_ = 0;
   bool txn_timer_armed_ = false;
   OutboxTable outbox_;

@@ -40,7 +40,7 @@ struct GroupResult {
   std::uint64_t rebalances = 0;
   std::uint64_t commits_refused = 0;
   std::vector<std::string> errors;  // instances stopped on an error, in the order they stopped
-  std::uint64_t aborted_reads = 0;  // messages of aborted transactions processed
+  std::uint64_t aborted_reads = 0;  // messages processed whose every copy was aborted
 };
 
 struct ProducerResult {
@@ -55,7 +55,9 @@ struct ProducerResult {
 struct TopicResult {
   std::string name;
   std::vector<std::int64_t> log_end_offsets;  // per partition
-  std::uint64_t duplicate_records = 0;        // records whose message is earlier in the topic
+  // Records whose message is earlier in the topic, not counting aborted transactions' records.
+  std::uint64_t duplicate_records = 0;
+  std::uint64_t aborted_records = 0;  // records of aborted transactions
 };
 
 struct RunResult {

@@ -23,6 +23,7 @@ const char* CommitStrategyName(CommitStrategy strategy) {
     case CommitStrategy::kAutoCommitOnPoll: return "auto-commit-on-poll";
     case CommitStrategy::kAutoCommitTimer: return "auto-commit-timer";
     case CommitStrategy::kInbox: return "inbox";
+    case CommitStrategy::kTransactional: return "transactional";
   }
   return "?";
 }

@@ -19,6 +19,9 @@ enum class CommitStrategy {
   kAutoCommitOnPoll,  // Java client: each poll commits what the previous poll returned
   kAutoCommitTimer,   // librdkafka: a timer commits offsets stored at hand-over
   kInbox,             // after-processing plus an inbox table: exactly-once effects
+  // Consume-transform-produce: each batch's outputs and its input offsets commit in one
+  // transaction (needs produce_to).
+  kTransactional,
 };
 
 // What a consumer does when it has no committed offset, or its offset is no longer in the log
@@ -112,6 +115,9 @@ struct ConsumerGroupConfig {
   // auto_offset_reset matters only once retention deletes past its position.
   bool existing_group = false;
   bool read_committed = false;  // isolation.level; Kafka's default is read_uncommitted
+  // Consume-transform-produce: each processed record is forwarded, same message, to this
+  // topic by a producer client inside each instance. Empty: the group produces nothing.
+  std::string produce_to;
 };
 
 // Properties of the one-way link from `from` to `to`.

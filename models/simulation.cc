@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <set>
 
 #include "sim/bitset.h"
 
@@ -54,9 +55,20 @@ Simulation::Simulation(const Scenario& scenario, sim::TraceSink* trace)
   for (const ProducerConfig& producer : scenario.producers) keys.push_back(producer.keys);
   std::vector<GroupMetrics*> metrics;
   for (const ConsumerGroupConfig& group : scenario.consumers) {
+    // Forwarding groups carry messages on unchanged, so a topic's messages come from the
+    // producers of every topic forwarded into it, directly or through other groups.
+    std::set<std::string> sources{group.topic};
+    for (bool grew = true; grew;) {
+      grew = false;
+      for (const ConsumerGroupConfig& other : scenario.consumers) {
+        if (!other.produce_to.empty() && sources.count(other.produce_to)) {
+          grew = sources.insert(other.topic).second || grew;
+        }
+      }
+    }
     std::vector<std::uint32_t> publishers;
     for (std::uint32_t p = 0; p < scenario.producers.size(); ++p) {
-      if (scenario.producers[p].topic == group.topic) publishers.push_back(p);
+      if (sources.count(scenario.producers[p].topic)) publishers.push_back(p);
     }
     metrics_.push_back(std::make_unique<GroupMetrics>(ledger_, publishers, keys));
     metrics.push_back(metrics_.back().get());
@@ -94,6 +106,7 @@ Simulation::Simulation(const Scenario& scenario, sim::TraceSink* trace)
       const sim::ComponentId id = engine_.Register(consumers_.back().get());
       broker_->AddClient(consumers_.back()->name(), id);
       consumers_.back()->Start(id, broker_->id());
+      if (!config.produce_to.empty()) AddForwarder(config, *consumers_.back(), trace);
       const bool joins_late =
           std::any_of(scenario.membership_changes.begin(), scenario.membership_changes.end(),
                       [&](const MembershipChange& change) {
@@ -113,21 +126,63 @@ Simulation::Simulation(const Scenario& scenario, sim::TraceSink* trace)
 
 Simulation::~Simulation() = default;
 
-void Simulation::CountAbortedReads() {
-  for (std::uint32_t g = 0; g < scenario_.consumers.size(); ++g) {
-    const std::uint32_t topic = TopicIndex(scenario_, scenario_.consumers[g].topic);
-    std::uint64_t aborted_reads = 0;
-    for (std::uint32_t p = 0; p < broker_->partitions(topic); ++p) {
-      for (std::int64_t offset = 0; offset < broker_->log_end(topic, p); ++offset) {
-        const Record& record = broker_->record(topic, p, offset);
-        if (record.kind == RecordKind::kData && record.transaction != 0 &&
-            broker_->transaction_aborted(record.transaction) && metrics_[g]->Processed(record.id)) {
-          ++aborted_reads;
-        }
+void Simulation::AddForwarder(const ConsumerGroupConfig& group, ConsumerInstance& instance,
+                              sim::TraceSink* trace) {
+  auto config = std::make_unique<ProducerConfig>();
+  config->name = instance.name() + "-out";
+  config->topic = group.produce_to;
+  config->request_timeout = group.request_timeout;
+  config->delivery_timeout =
+      std::max(config->delivery_timeout, config->linger + config->request_timeout);
+  config->idempotence = true;
+  if (group.commit == CommitStrategy::kTransactional) config->transactional_id = config->name;
+  // Slots after the scenario's producers, one per instance in order (see log_broker.cc).
+  const auto index = static_cast<std::uint32_t>(scenario_.producers.size() + consumers_.size() - 1);
+  const std::uint32_t topic = TopicIndex(scenario_, group.produce_to);
+  forwarders_.push_back(std::make_unique<Producer>(engine_, network_, ledger_, *config, index,
+                                                   topic, broker_->partitions(topic),
+                                                   scenario_.seed, trace));
+  forwarder_configs_.push_back(std::move(config));
+  Producer& forwarder = *forwarders_.back();
+  forwarder.MakeEmbedded(&instance);
+  const sim::ComponentId id = engine_.Register(&forwarder);
+  broker_->AddClient(forwarder.name(), id);
+  forwarder.Start(id, broker_->id());
+  instance.SetOutput(&forwarder);
+}
+
+TopicResult Simulation::ScanTopic(std::uint32_t t, std::vector<MessageId>& aborted_only) const {
+  TopicResult topic{scenario_.topics[t].name, {}};
+  const auto is_aborted = [&](const Record& record) {
+    return record.transaction != 0 && broker_->transaction_aborted(record.transaction);
+  };
+  // Copies outside aborted transactions are the ones a reader may take as real.
+  std::vector<sim::GrowableBitset> visible(scenario_.producers.size());
+  for (std::uint32_t p = 0; p < broker_->partitions(t); ++p) {
+    topic.log_end_offsets.push_back(broker_->log_end(t, p));
+    for (std::int64_t offset = 0; offset < broker_->log_end(t, p); ++offset) {
+      const Record& record = broker_->record(t, p, offset);
+      if (record.kind != RecordKind::kData) continue;
+      if (is_aborted(record)) {
+        ++topic.aborted_records;
+      } else if (visible[record.id.producer].TestAndSet(record.id.number)) {
+        ++topic.duplicate_records;
       }
     }
-    metrics_[g]->SetAbortedReads(aborted_reads);
   }
+  // Messages whose every copy aborted: a group that processed one acted on nothing real.
+  std::vector<sim::GrowableBitset> listed(scenario_.producers.size());
+  for (std::uint32_t p = 0; p < broker_->partitions(t); ++p) {
+    for (std::int64_t offset = 0; offset < broker_->log_end(t, p); ++offset) {
+      const Record& record = broker_->record(t, p, offset);
+      if (record.kind != RecordKind::kData || !is_aborted(record)) continue;
+      if (visible[record.id.producer].Test(record.id.number)) continue;
+      if (!listed[record.id.producer].TestAndSet(record.id.number)) {
+        aborted_only.push_back(record.id);
+      }
+    }
+  }
+  return topic;
 }
 
 RunResult Simulation::Run(const std::function<void(double)>& on_progress) {
@@ -151,7 +206,16 @@ RunResult Simulation::Run(const std::function<void(double)>& on_progress) {
   result.seed = scenario_.seed;
   result.duration = scenario_.duration;
   result.drain = scenario_.drain;
-  CountAbortedReads();
+  std::vector<std::vector<MessageId>> aborted_only(scenario_.topics.size());
+  for (std::uint32_t t = 0; t < scenario_.topics.size(); ++t) {
+    result.topics.push_back(ScanTopic(t, aborted_only[t]));
+  }
+  for (std::uint32_t g = 0; g < scenario_.consumers.size(); ++g) {
+    const std::uint32_t topic = TopicIndex(scenario_, scenario_.consumers[g].topic);
+    metrics_[g]->SetAbortedReads(static_cast<std::uint64_t>(
+        std::count_if(aborted_only[topic].begin(), aborted_only[topic].end(),
+                      [&](MessageId id) { return metrics_[g]->Processed(id); })));
+  }
   for (std::uint32_t g = 0; g < scenario_.consumers.size(); ++g) {
     GroupResult group;
     group.group = scenario_.consumers[g].group;
@@ -164,19 +228,6 @@ RunResult Simulation::Run(const std::function<void(double)>& on_progress) {
     ProducerResult producer = producers_[p]->Result();
     producer.topic = scenario_.producers[p].topic;
     result.producers.push_back(std::move(producer));
-  }
-  for (std::uint32_t t = 0; t < scenario_.topics.size(); ++t) {
-    TopicResult topic{scenario_.topics[t].name, {}};
-    std::vector<sim::GrowableBitset> seen(scenario_.producers.size());
-    for (std::uint32_t p = 0; p < broker_->partitions(t); ++p) {
-      topic.log_end_offsets.push_back(broker_->log_end(t, p));
-      for (std::int64_t offset = 0; offset < broker_->log_end(t, p); ++offset) {
-        const Record& record = broker_->record(t, p, offset);
-        if (record.kind != RecordKind::kData) continue;
-        if (seen[record.id.producer].TestAndSet(record.id.number)) ++topic.duplicate_records;
-      }
-    }
-    result.topics.push_back(std::move(topic));
   }
   result.packets_lost = network_.lost();
   result.packets_duplicated = network_.duplicated();

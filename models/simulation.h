@@ -41,8 +41,11 @@ class Simulation {
  private:
   class Sampler;
 
-  // Scans the logs for records of aborted transactions that each group processed.
-  void CountAbortedReads();
+  // A topic's log ends and copies, and the messages whose every copy in it aborted.
+  TopicResult ScanTopic(std::uint32_t topic, std::vector<MessageId>& aborted_only) const;
+  // Gives a consume-transform-produce instance its producer client.
+  void AddForwarder(const ConsumerGroupConfig& group, ConsumerInstance& instance,
+                    sim::TraceSink* trace);
 
   const Scenario& scenario_;
   sim::Engine engine_;
@@ -52,6 +55,9 @@ class Simulation {
   std::vector<std::unique_ptr<Inbox>> inboxes_;
   std::unique_ptr<LogBroker> broker_;
   std::vector<std::unique_ptr<Producer>> producers_;
+  // The producer clients inside consume-transform-produce instances, and their settings.
+  std::vector<std::unique_ptr<ProducerConfig>> forwarder_configs_;
+  std::vector<std::unique_ptr<Producer>> forwarders_;
   std::vector<std::unique_ptr<ConsumerInstance>> consumers_;
   std::unique_ptr<FaultInjector> faults_;
   std::unique_ptr<Sampler> sampler_;

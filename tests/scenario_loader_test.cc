@@ -344,6 +344,12 @@ const std::vector<BadInput> kBadValues = {
     Bad("TransactionRecordsWithoutAnId",
         Replace("rate: 100/s\n", "rate: 100/s\n    transaction_records: 5\n"), 12, 26,
         "producers[0].transaction_records", {"goes with a transactional_id"}),
+    Bad("TransactionalWithoutOutput", Replace("after-processing", "transactional"), 17, 13,
+        "consumers[0].commit", {"name the output topic with produce_to"}),
+    Bad("ForwardingIntoItsOwnTopic", Append("    produce_to: orders\n"), 18, 17,
+        "consumers[0].produce_to", {"would loop forever"}),
+    Bad("ForwardingToAnUnknownTopic", Append("    produce_to: shipments\n"), 18, 17,
+        "consumers[0].produce_to", {"no topic called 'shipments'"}),
     Bad("UnknownIsolation", Append("    isolation: serializable\n"), 18, 16,
         "consumers[0].isolation",
         {"unknown value 'serializable'; allowed: read_uncommitted, read_committed"}),
@@ -393,6 +399,11 @@ const std::vector<BadInput> kBadReferences = {
     Bad("JoinTwice",
         Append("faults:\n  - join: billing-2\n    at: 1s\n  - join: billing-2\n    at: 2s\n"), 21,
         11, "faults[1].join", {"'billing-2' already joins late"}),
+    Bad("ForwardingLoop",
+        Append("    produce_to: refunds\n  - group: audit\n    topic: refunds\n    instances: 1\n"
+               "    processing: const(1ms)\n    commit: after-processing\n"
+               "    produce_to: orders\n"),
+        18, 17, "consumers[0].produce_to", {"leads back to 'orders'"}),
     Bad("CrashOfAnUnknownComponent", Append("faults:\n  - crash: billing-3\n    at: 1s\n"), 19, 12,
         "faults[0].crash",
         {"no producer or consumer instance called 'billing-3'; allowed: shop, billing-1 to "

@@ -102,3 +102,32 @@ TEST(TransactionsScenario, ReadCommittedSkipsExactlyWhatReadUncommittedReadsOfAb
 
 }  // namespace
 }  // namespace deliverysim::testing
+
+namespace deliverysim::testing {
+namespace {
+
+TEST(ConsumeTransformProduce, TransactionsKeepTheDownstreamGroupExactlyOnce) {
+  const auto result = RunScenario(BundledScenario("consume-transform-produce.yaml"));
+  const auto& enricher = result.groups[0];
+  const auto& shipping = result.groups[1];
+  EXPECT_GT(enricher.duplicate_effects, 0u);        // the crashed batches were processed again
+  EXPECT_GT(result.topics[1].aborted_records, 0u);  // and their first outputs aborted
+  EXPECT_EQ(result.topics[1].duplicate_records, 0u);
+  EXPECT_EQ(shipping.lost, 0u);
+  EXPECT_EQ(shipping.duplicate_effects, 0u);
+  EXPECT_EQ(shipping.aborted_reads, 0u);
+}
+
+TEST(ConsumeTransformProduce, WithoutTransactionsRedoneBatchesReachDownstreamTwice) {
+  auto scenario = BundledScenario("consume-transform-produce.yaml");
+  scenario.consumers[0].commit = models::CommitStrategy::kAfterProcessing;
+  const auto result = RunScenario(scenario);
+  // Each extra copy in the output topic is processed once more by shipping, which keeps no
+  // inbox and never crashes.
+  EXPECT_GT(result.topics[1].duplicate_records, 0u);
+  EXPECT_EQ(result.groups[1].duplicate_effects, result.topics[1].duplicate_records);
+  EXPECT_EQ(result.groups[1].lost, 0u);
+}
+
+}  // namespace
+}  // namespace deliverysim::testing
