@@ -30,10 +30,11 @@ faults: [)" +
          faults + "]\n";
 }
 
+// scenarios/rebalance-rejoin.yaml is TwoInstances with billing-1 leaving at 2 s and rejoining
+// 2 s later.
 TEST(ConsumerGroup, CommitsForPartitionsGivenUpAreRefusedAndTheirWorkRedone) {
   RecordingTrace trace;
-  const auto result = RunScenario(
-      ParseScenario(TwoInstances("{ leave: billing-1, at: 2s, rejoin_after: 2s }")), &trace);
+  const auto result = RunScenario(BundledScenario("rebalance-rejoin.yaml"), &trace);
 
   // Generations: both members (1), billing-2 alone after the leave (2), both again (3).
   const std::vector<TraceEvent> rebalances = trace.Of("rebalance");
