@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "app/report_json.h"
 #include "app/report_table.h"
@@ -84,6 +85,17 @@ int RunCommand(const RunOptions& options) {
   if (options.seed) scenario.seed = *options.seed;
   PrintWarnings(options.scenario_path, scenario);
 
+  // Timeline options are checked before the run, so that a mistake costs no time.
+  std::optional<MessageSelection> timeline;
+  if (options.timeline.wanted() || options.timeline.filtered()) {
+    Result<MessageSelection> chosen = ChooseMessages(scenario, options.timeline);
+    if (!chosen.ok()) {
+      PrintError(chosen.error());
+      return kExitBadInput;
+    }
+    timeline = std::move(chosen.value());
+  }
+
   std::unique_ptr<JsonLinesTrace> trace;
   if (!options.trace_path.empty()) {
     trace = std::make_unique<JsonLinesTrace>(options.trace_path);
@@ -114,6 +126,7 @@ int RunCommand(const RunOptions& options) {
     std::cout << RunResultToTable(result, WallClock{wall});
     if (trace) std::cout << "trace written to " << options.trace_path << "\n";
   }
+  if (timeline) return ShowTimeline(scenario, result, *timeline, options.timeline);
   std::cout.flush();
   return std::cout ? kExitOk : kExitOutputFailed;
 }

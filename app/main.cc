@@ -47,10 +47,22 @@ int main(int argc, char** argv) {
       ->required();
   run_cli->add_option("--seed", run.seed, "Seed for this run, instead of the file's 'seed'")
       ->check(WholeNumber, "UINT64");
-  run_cli->add_flag("--json", run.json,
-                    "Print the result as JSON (schema in docs/OUTPUT.md) instead of a table");
+  CLI::Option* json_flag = run_cli->add_flag(
+      "--json", run.json, "Print the result as JSON (schema in docs/OUTPUT.md) instead of a table");
   run_cli->add_option("--trace", run.trace_path,
                       "Write every notable event to this file, one JSON object per line");
+  // Timelines (docs/OUTPUT.md): a sequence diagram of a few messages.
+  run_cli
+      ->add_flag("--timeline", run.timeline.text,
+                 "Draw a sequence diagram of the most telling messages (or those chosen with "
+                 "--messages / --window) after the table")
+      ->excludes(json_flag);
+  run_cli->add_option("--messages", run.timeline.messages,
+                      "Messages to draw: N, A..B, PRODUCER:N or PRODUCER:A..B (repeatable)");
+  run_cli->add_option("--window", run.timeline.window,
+                      "Simulated time to draw, T1..T2 (for example 30s..30.5s)");
+  run_cli->add_option("--width", run.timeline.width,
+                      "Columns for --timeline (default: the terminal's, else 80)");
 
   std::string validate_path;
   CLI::App* validate_cli = cli.add_subcommand(

@@ -1,0 +1,63 @@
+#include "app/timeline_run.h"
+
+#include <iostream>
+
+#include "app/message_scores.h"
+#include "app/timeline_diagram.h"
+#include "app/timeline_text.h"
+#include "models/simulation.h"
+
+namespace deliverysim::app {
+
+Result<MessageSelection> ChooseMessages(const models::Scenario& scenario,
+                                        const TimelineOptions& options) {
+  if (!options.wanted()) {
+    const char* option = !options.messages.empty() ? "--messages"
+                         : !options.window.empty() ? "--window"
+                                                   : "--width";
+    return Error{"", 0, 0, option, "needs --timeline: it says what the timeline shows"};
+  }
+  MessageSelection selection;
+  for (const std::string& text : options.messages) {
+    Result<MessageSelection::Range> range = ParseMessageRange(text, scenario);
+    if (!range.ok()) return range.error();
+    selection.ranges.push_back(range.value());
+  }
+  if (!options.window.empty()) {
+    if (Result<Done> parsed = ParseWindow(options.window, selection); !parsed.ok()) {
+      return parsed.error();
+    }
+  }
+  if (options.width && (*options.width < 40 || *options.width > 1000)) {
+    return Error{"", 0, 0, "--width", "allowed: a number of columns from 40 to 1000"};
+  }
+  if (selection.ranges.empty() && !selection.has_window) {
+    MessageScorer scorer(scenario);
+    models::Simulation(scenario, &scorer).Run();
+    selection = MessageSelection::Messages(scorer.Telling(kTellingMessages));
+  }
+  return selection;
+}
+
+std::vector<TimelineEvent> RecordRun(const models::Scenario& scenario,
+                                     const MessageSelection& selection) {
+  TimelineRecorder recorder(scenario, selection);
+  models::Simulation(scenario, &recorder).Run();
+  return recorder.events();
+}
+
+int ShowTimeline(const models::Scenario& scenario, const models::RunResult& result,
+                 const MessageSelection& selection, const TimelineOptions& options) {
+  const std::vector<TimelineEvent> events = RecordRun(scenario, selection);
+  const TimelineDiagram diagram = BuildTimeline(scenario, events, selection);
+  (void)result;
+  if (options.text) {
+    std::cout << "\n"
+              << RenderTimelineText(diagram,
+                                    TextLayout{TimelineWidth(options.width), TimelineColour()});
+  }
+  std::cout.flush();
+  return std::cout ? 0 : 1;
+}
+
+}  // namespace deliverysim::app
