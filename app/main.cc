@@ -7,6 +7,7 @@
 #include <string>
 
 #include "app/commands.h"
+#include "app/teach_commands.h"
 #include "app/version.h"
 
 namespace {
@@ -69,6 +70,25 @@ int main(int argc, char** argv) {
       "validate", "Check a scenario file and report the first mistake with its line and key.");
   validate_cli->add_option("FILE", validate_path, "Scenario file (YAML)")->required();
 
+  // Teaching commands (app/teach_commands.h).
+  ExplainOptions explain;
+  CLI::App* explain_cli =
+      cli.add_subcommand("explain",
+                         "Tell one message's story in plain sentences: sends, losses, deliveries, "
+                         "effects, crashes, commits, and why it ended lost, duplicated or fine.");
+  explain_cli->add_option("FILE", explain.scenario_path, "Scenario file (YAML)")->required();
+  explain_cli->add_option("--seed", explain.seed, "Seed for this run, instead of the file's")
+      ->check(WholeNumber, "UINT64");
+  // Exactly one way of choosing the message.
+  CLI::Option_group* which = explain_cli->add_option_group("which message");
+  which->add_option("--message", explain.message,
+                    "The message: N (the first producer's) or PRODUCER:N");
+  which->add_option("--key", explain.key, "Every message with this key");
+  which->add_flag("--worst", explain.worst,
+                  "The message with the most duplicate effects, else a lost one, else one out "
+                  "of order");
+  which->require_option(1);
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -77,6 +97,7 @@ int main(int argc, char** argv) {
   }
   if (*run_cli) return RunCommand(run);
   if (*validate_cli) return ValidateCommand(validate_path);
-  std::cerr << "error: name a command, run or validate; see deliverysim --help\n";
+  if (*explain_cli) return ExplainCommand(explain);
+  std::cerr << "error: name a command, run or validate (or explain); see deliverysim --help\n";
   return kExitBadInput;
 }

@@ -181,6 +181,10 @@ Result<Done> ParseWindow(const std::string& text, MessageSelection& selection) {
   return Done{};
 }
 
+std::string FormatSeconds(sim::Time at) {
+  return fmt::format("{}.{:06}", at / sim::kSecond, (at % sim::kSecond) / sim::kMicrosecond);
+}
+
 std::string MessageName(const models::Scenario& scenario, MessageRef message) {
   if (scenario.producers.size() <= 1 || message.producer < 0 ||
       static_cast<std::size_t>(message.producer) >= scenario.producers.size()) {

@@ -93,6 +93,9 @@ struct MessageSelection {
 // "30s..31s", "30s..", "..500ms" (durations as in scenario files).
 [[nodiscard]] Result<Done> ParseWindow(const std::string& text, MessageSelection& selection);
 
+// Simulated time as seconds to the microsecond: "30.005807".
+std::string FormatSeconds(sim::Time at);
+
 // How a message is named to users: "#17", or "order-service#17" when there are several
 // producers.
 std::string MessageName(const models::Scenario& scenario, MessageRef message);

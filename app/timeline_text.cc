@@ -52,10 +52,6 @@ const char* ColourOf(RowStyle style) {
   }
 }
 
-std::string FormatSeconds(sim::Time at) {
-  return fmt::format("{}.{:06}", at / sim::kSecond, (at % sim::kSecond) / sim::kMicrosecond);
-}
-
 std::string Fit(const std::string& text, int width) {
   if (width <= 0) return "";
   if (static_cast<int>(text.size()) <= width) return text;
