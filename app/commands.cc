@@ -15,6 +15,7 @@
 #include "app/scenario_warnings.h"
 #include "app/trace_writer.h"
 #include "models/simulation.h"
+#include "models/topology.h"
 
 namespace deliverysim::app {
 
@@ -53,6 +54,10 @@ void PrintError(const Error& error) { std::cerr << "error: " << error.ToString()
 
 void PrintWarnings(const std::string& path, const models::Scenario& scenario) {
   for (const std::string& warning : ScenarioWarnings(scenario)) {
+    std::cerr << "warning: " << path << ": " << warning << "\n";
+  }
+  // What the topology graph finds: unread topics, groups reading nothing, cycles of services.
+  for (const std::string& warning : models::BuildTopology(scenario).Warnings()) {
     std::cerr << "warning: " << path << ": " << warning << "\n";
   }
 }

@@ -8,6 +8,7 @@
 
 #include "app/commands.h"
 #include "app/teach_commands.h"
+#include "app/topology_graph.h"
 #include "app/version.h"
 
 namespace {
@@ -89,6 +90,17 @@ int main(int argc, char** argv) {
                   "of order");
   which->require_option(1);
 
+  GraphOptions graph;
+  CLI::App* graph_cli = cli.add_subcommand(
+      "graph",
+      "Draw the scenario's topology (producers, topics, partitions, groups, instances) "
+      "as Graphviz DOT, and as SVG with --svg.");
+  graph_cli->add_option("FILE", graph.scenario_path, "Scenario file (YAML)")->required();
+  graph_cli->add_option("-o,--output", graph.dot_path,
+                        "Write the DOT to this file instead of standard output");
+  graph_cli->add_option("--svg", graph.svg_path,
+                        "Also write SVG to this file (needs Graphviz's dot on PATH)");
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -98,6 +110,8 @@ int main(int argc, char** argv) {
   if (*run_cli) return RunCommand(run);
   if (*validate_cli) return ValidateCommand(validate_path);
   if (*explain_cli) return ExplainCommand(explain);
-  std::cerr << "error: name a command, run or validate (or explain); see deliverysim --help\n";
+  if (*graph_cli) return GraphCommand(graph);
+  std::cerr
+      << "error: name a command, run or validate (or explain, graph); see deliverysim --help\n";
   return kExitBadInput;
 }
