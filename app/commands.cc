@@ -131,7 +131,11 @@ int RunCommand(const RunOptions& options) {
     std::cout << RunResultToTable(result, WallClock{wall});
     if (trace) std::cout << "trace written to " << options.trace_path << "\n";
   }
-  if (timeline) return ShowTimeline(scenario, result, *timeline, options.timeline);
+  if (timeline) {
+    TimelineOptions timeline_options = options.timeline;
+    timeline_options.quiet = options.json;  // standard output holds only the JSON
+    return ShowTimeline(scenario, result, *timeline, timeline_options);
+  }
   std::cout.flush();
   return std::cout ? kExitOk : kExitOutputFailed;
 }

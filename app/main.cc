@@ -59,6 +59,8 @@ int main(int argc, char** argv) {
                  "Draw a sequence diagram of the most telling messages (or those chosen with "
                  "--messages / --window) after the table")
       ->excludes(json_flag);
+  run_cli->add_option("--timeline-html", run.timeline.html_path,
+                      "Write the timeline, with the metrics, as one self-contained HTML page");
   run_cli->add_option("--messages", run.timeline.messages,
                       "Messages to draw: N, A..B, PRODUCER:N or PRODUCER:A..B (repeatable)");
   run_cli->add_option("--window", run.timeline.window,

@@ -2,8 +2,11 @@
 
 #include <iostream>
 
+#include "app/atomic_file.h"
+#include "app/commands.h"
 #include "app/message_scores.h"
 #include "app/timeline_diagram.h"
+#include "app/timeline_html.h"
 #include "app/timeline_text.h"
 #include "models/simulation.h"
 
@@ -15,7 +18,8 @@ Result<MessageSelection> ChooseMessages(const models::Scenario& scenario,
     const char* option = !options.messages.empty() ? "--messages"
                          : !options.window.empty() ? "--window"
                                                    : "--width";
-    return Error{"", 0, 0, option, "needs --timeline: it says what the timeline shows"};
+    return Error{"", 0, 0, option,
+                 "needs --timeline or --timeline-html: it says what the timeline shows"};
   }
   MessageSelection selection;
   for (const std::string& text : options.messages) {
@@ -50,14 +54,26 @@ int ShowTimeline(const models::Scenario& scenario, const models::RunResult& resu
                  const MessageSelection& selection, const TimelineOptions& options) {
   const std::vector<TimelineEvent> events = RecordRun(scenario, selection);
   const TimelineDiagram diagram = BuildTimeline(scenario, events, selection);
-  (void)result;
   if (options.text) {
     std::cout << "\n"
               << RenderTimelineText(diagram,
                                     TextLayout{TimelineWidth(options.width), TimelineColour()});
   }
+  if (!options.html_path.empty()) {
+    AtomicFile page(options.html_path);
+    Result<Done> written = page.Open();
+    if (written.ok()) {
+      page.stream() << RenderTimelineHtml(diagram, result);
+      written = page.Commit();
+    }
+    if (!written.ok()) {
+      std::cerr << "error: " << written.error().ToString() << "\n";
+      return kExitOutputFailed;
+    }
+    if (!options.quiet) std::cout << "timeline page written to " << options.html_path << "\n";
+  }
   std::cout.flush();
-  return std::cout ? 0 : 1;
+  return std::cout ? kExitOk : kExitOutputFailed;
 }
 
 }  // namespace deliverysim::app

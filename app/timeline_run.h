@@ -23,6 +23,7 @@ struct TimelineOptions {
   std::vector<std::string> messages;  // --messages RANGE, repeatable
   std::string window;                 // --window T1..T2
   std::optional<int> width;           // --width COLUMNS
+  bool quiet = false;                 // say nothing of the page written (with --json)
 
   bool wanted() const { return text || !html_path.empty(); }
   bool filtered() const { return !messages.empty() || !window.empty() || width.has_value(); }

@@ -105,4 +105,4 @@ def test_window_draws_everything_inside_it(binary, scenarios):
 def test_filters_without_a_timeline_are_refused(binary, scenarios):
     result = run_plain(binary, "run", scenarios / AT_LEAST_ONCE, "--messages", "3")
     assert result.returncode == 2
-    assert "--messages: needs --timeline" in result.stderr
+    assert "--messages: needs --timeline or --timeline-html" in result.stderr
