@@ -36,11 +36,13 @@ int main(int argc, char** argv) {
   cli.set_version_flag("--version", std::string("deliverysim ") + kVersion);
   cli.require_subcommand(0, 1);
   cli.footer(
-      "Exit status: 0 success, 1 an output file could not be written, 2 bad input.\n"
+      "Exit status: 0 success, 1 an output file could not be written, 2 bad input,\n"
+      "3 a demo did not show the outcome it promises.\n"
       "Examples:\n"
       "  deliverysim run scenarios/order-placed-at-least-once.yaml\n"
       "  deliverysim run scenarios/order-placed-inbox.yaml --seed 7 --json\n"
-      "  deliverysim validate my-scenario.yaml");
+      "  deliverysim validate my-scenario.yaml\n"
+      "  deliverysim demo");
 
   RunOptions run;
   CLI::App* run_cli =
@@ -103,6 +105,17 @@ int main(int argc, char** argv) {
   graph_cli->add_option("--svg", graph.svg_path,
                         "Also write SVG to this file (needs Graphviz's dot on PATH)");
 
+  DemoOptions demo;
+  demo.folder = DefaultDemoFolder();
+  CLI::App* demo_cli = cli.add_subcommand(
+      "demo",
+      "List the bundled classroom demos with their lessons, or run one: narration, "
+      "metrics, the expected outcome checked, and a timeline of its telling messages.");
+  demo_cli->add_option("NAME", demo.name, "The demo to run; leave out to list them");
+  demo_cli->add_option("--demos", demo.folder, "Folder of demo files")->capture_default_str();
+  demo_cli->add_option("--width", demo.width, "Columns (default: the terminal's, else 80)")
+      ->check(CLI::Range(40, 1000));
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -113,7 +126,8 @@ int main(int argc, char** argv) {
   if (*validate_cli) return ValidateCommand(validate_path);
   if (*explain_cli) return ExplainCommand(explain);
   if (*graph_cli) return GraphCommand(graph);
-  std::cerr
-      << "error: name a command, run or validate (or explain, graph); see deliverysim --help\n";
+  if (*demo_cli) return DemoCommand(demo);
+  std::cerr << "error: name a command, run or validate (or explain, graph, demo); see deliverysim "
+               "--help\n";
   return kExitBadInput;
 }

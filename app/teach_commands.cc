@@ -3,13 +3,17 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <iostream>
 
 #include "app/commands.h"
+#include "app/demo_catalogue.h"
 #include "app/explain.h"
 #include "app/message_scores.h"
+#include "app/report_table.h"
 #include "app/scenario_loader.h"
 #include "app/timeline_run.h"
+#include "app/timeline_text.h"
 #include "models/simulation.h"
 
 namespace deliverysim::app {
@@ -65,7 +69,91 @@ Result<std::vector<MessageRef>> ChooseStories(const models::Scenario& scenario,
   return std::vector<MessageRef>{{range.value().producer, range.value().first}};
 }
 
+void PrintWrapped(const std::string& text, int width, const std::string& indent) {
+  for (const std::string& line : Wrap(text, width - static_cast<int>(indent.size()))) {
+    std::cout << indent << line << "\n";
+  }
+}
+
+int ListDemos(const std::vector<Demo>& demos, int width) {
+  std::cout << "Demos; run one with: deliverysim demo NAME\n";
+  for (const Demo& demo : demos) {
+    std::cout << "\n  " << demo.name << "\n";
+    PrintWrapped(demo.lesson, width, "      ");
+  }
+  return Finish();
+}
+
+// Checks every expectation and prints each with its values; false when one fails.
+Result<bool> PrintOutcome(const Demo& demo, const models::RunResult& result) {
+  bool all = true;
+  std::cout << "\nExpected outcome:\n";
+  for (const Expectation& e : demo.expectations) {
+    Result<ExpectationOutcome> outcome = Check(e, result, demo.path);
+    if (!outcome.ok()) return outcome.error();
+    const ExpectationOutcome& o = outcome.value();
+    all = all && o.holds;
+    std::cout << fmt::format("  {:<50} {} ({} {} {})\n", e.text, o.holds ? "yes" : "NO", o.left,
+                             e.op, o.right);
+  }
+  std::cout << (all ? "The run shows what the demo promises.\n"
+                    : "The run does NOT show what the demo promises.\n");
+  return all;
+}
+
+int RunDemo(const Demo& demo, int width) {
+  Result<models::Scenario> loaded = LoadScenarioFile(demo.path);
+  if (!loaded.ok()) return Fail(loaded.error());
+  const models::Scenario& scenario = loaded.value();
+  TimelineOptions timeline;
+  timeline.text = true;
+  timeline.messages = demo.timeline;
+  timeline.width = width;
+  timeline.telling = 2;
+  Result<MessageSelection> selection = ChooseMessages(scenario, timeline);
+  if (!selection.ok()) return Fail(selection.error());
+
+  std::cout << "Demo " << demo.name << "\n\n";
+  PrintWrapped("Lesson: " + demo.lesson, width, "");
+  for (const std::string& paragraph : demo.narration) {
+    std::cout << "\n";
+    PrintWrapped(paragraph, width, "");
+  }
+  std::cout << "\n$ deliverysim run " << demo.path << "\n";
+  const auto start = std::chrono::steady_clock::now();
+  const models::RunResult result = models::Simulation(scenario, nullptr).Run();
+  const std::chrono::duration<double> wall = std::chrono::steady_clock::now() - start;
+  std::cout << RunResultToTable(result, WallClock{wall.count()});
+  Result<bool> shown = PrintOutcome(demo, result);
+  if (!shown.ok()) return Fail(shown.error());
+  std::cout << "\nThe most telling messages:\n";
+  std::cout.flush();
+  if (const int status = ShowTimeline(scenario, result, selection.value(), timeline);
+      status != kExitOk) {
+    return status;
+  }
+  std::cout << fmt::format("\nOne message's story: deliverysim explain {} --worst\n", demo.path);
+  if (!std::cout) return kExitOutputFailed;
+  return shown.value() ? kExitOk : kExitDemoFailed;
+}
+
 }  // namespace
+
+std::string DefaultDemoFolder() { return DELIVERYSIM_DEMO_DIR; }
+
+int DemoCommand(const DemoOptions& options) {
+  Result<std::vector<Demo>> demos = LoadDemoCatalogue(options.folder);
+  if (!demos.ok()) return Fail(demos.error());
+  const int width = TimelineWidth(options.width);
+  if (options.name.empty()) return ListDemos(demos.value(), width);
+  std::string names;
+  for (const Demo& demo : demos.value()) {
+    if (demo.name == options.name) return RunDemo(demo, width);
+    names += (names.empty() ? "" : ", ") + demo.name;
+  }
+  return Fail(Error{"", 0, 0, "NAME",
+                    fmt::format("no demo called '{}'; allowed: {}", options.name, names)});
+}
 
 int ExplainCommand(const ExplainOptions& options) {
   Result<models::Scenario> loaded = LoadScenarioFile(options.scenario_path);

@@ -21,4 +21,18 @@ inline constexpr std::size_t kMaxStories = 50;
 
 int ExplainCommand(const ExplainOptions& options);
 
+// A demo whose run did not show what its header promises: a bug in the models or the demo.
+inline constexpr int kExitDemoFailed = 3;
+
+struct DemoOptions {
+  std::string name;    // empty: list the demos
+  std::string folder;  // where the demo files are
+  std::optional<int> width;
+};
+
+// The demos bundled with this source tree (scenarios/demos).
+std::string DefaultDemoFolder();
+
+int DemoCommand(const DemoOptions& options);
+
 }  // namespace deliverysim::app

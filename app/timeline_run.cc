@@ -38,7 +38,7 @@ Result<MessageSelection> ChooseMessages(const models::Scenario& scenario,
   if (selection.ranges.empty() && !selection.has_window) {
     MessageScorer scorer(scenario);
     models::Simulation(scenario, &scorer).Run();
-    selection = MessageSelection::Messages(scorer.Telling(kTellingMessages));
+    selection = MessageSelection::Messages(scorer.Telling(options.telling));
   }
   return selection;
 }

@@ -24,16 +24,14 @@ struct TimelineOptions {
   std::string window;                 // --window T1..T2
   std::optional<int> width;           // --width COLUMNS
   bool quiet = false;                 // say nothing of the page written (with --json)
+  std::size_t telling = 3;            // how many telling messages when none are named
 
   bool wanted() const { return text || !html_path.empty(); }
   bool filtered() const { return !messages.empty() || !window.empty() || width.has_value(); }
 };
 
-// How many messages a timeline shows when none are named.
-inline constexpr std::size_t kTellingMessages = 3;
-
 // The selection the options describe. With neither --messages nor --window, runs the scenario
-// once to find the kTellingMessages most telling messages (see MessageScorer::Telling).
+// once to find the `options.telling` most telling messages (see MessageScorer::Telling).
 // An error names the option and the allowed forms.
 [[nodiscard]] Result<MessageSelection> ChooseMessages(const models::Scenario& scenario,
                                                       const TimelineOptions& options);

@@ -58,7 +58,8 @@ std::string Fit(const std::string& text, int width) {
   return text.substr(0, width);
 }
 
-// Splits `text` at spaces into pieces of at most `width` characters (a longer word is cut).
+}  // namespace
+
 std::vector<std::string> Wrap(const std::string& text, int width) {
   std::vector<std::string> pieces;
   std::string rest = text;
@@ -71,6 +72,8 @@ std::vector<std::string> Wrap(const std::string& text, int width) {
   pieces.push_back(rest);
   return pieces;
 }
+
+namespace {
 
 class Canvas {
  public:

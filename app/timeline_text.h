@@ -9,6 +9,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "app/timeline_diagram.h"
 
@@ -25,6 +26,9 @@ std::string RenderTimelineText(const TimelineDiagram& diagram, const TextLayout&
 // The columns to draw in: `requested` if given, else the terminal's width when standard output
 // is a terminal, else COLUMNS, else 80.
 int TimelineWidth(std::optional<int> requested);
+
+// Splits `text` at spaces into pieces of at most `width` characters (a longer word is cut).
+std::vector<std::string> Wrap(const std::string& text, int width);
 
 // Colour only when standard output is a terminal and NO_COLOR is unset or empty
 // (https://no-color.org).
