@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <string_view>
 
@@ -227,7 +228,12 @@ void TimelineRecorder::Record(sim::Time at, std::string_view kind,
   if (!known || !selection_.InWindow(at)) return;
   TimelineEvent event = Convert(at, *known, fields);
   const bool keep = event.message.valid() ? KeepsMessage(event) : KeepsContext(event);
-  if (keep) events_.push_back(std::move(event));
+  if (!keep) return;
+  if (events_.size() == kMaxRecordedEvents) {
+    ++dropped_;
+    return;
+  }
+  events_.push_back(std::move(event));
 }
 
 bool TimelineRecorder::KeepsMessage(const TimelineEvent& event) {
@@ -242,20 +248,30 @@ bool TimelineRecorder::KeepsMessage(const TimelineEvent& event) {
   if (event.kind == EventKind::kAppend) {
     for (std::size_t t = 0; t < scenario_.topics.size(); ++t) {
       if (scenario_.topics[t].name == event.component) {
-        partitions_of_interest_.insert({static_cast<std::int64_t>(t), event.partition});
+        std::int64_t& last = last_selected_offset_[{static_cast<std::int64_t>(t), event.partition}];
+        last = std::max(last, event.offset);
       }
     }
   }
   return true;
 }
 
-bool TimelineRecorder::KeepsContext(const TimelineEvent& event) const {
+bool TimelineRecorder::KeepsContext(const TimelineEvent& event) {
   switch (event.kind) {
     case EventKind::kCommit:
-    case EventKind::kCommitRefused:
-      return selection_.has_window ||
-             partitions_of_interest_.count(
-                 {TopicOfInstance(scenario_, event.component), event.partition}) > 0;
+    case EventKind::kCommitRefused: {
+      if (selection_.has_window) return true;
+      const std::int64_t topic = TopicOfInstance(scenario_, event.component);
+      auto last = last_selected_offset_.find({topic, event.partition});
+      if (last == last_selected_offset_.end()) return false;
+      // Once the group has committed past every kept message there, its commits say nothing
+      // more about them; dropping them keeps a long run's record small.
+      std::int64_t& committed =
+          committed_[{GroupOfInstance(scenario_, event.component), topic, event.partition}];
+      if (committed > last->second) return false;
+      if (event.kind == EventKind::kCommit) committed = std::max(committed, event.offset);
+      return true;
+    }
     case EventKind::kCrashAtStep:
     case EventKind::kCrash:
     case EventKind::kRestart:

@@ -12,9 +12,11 @@
 
 #include <compare>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "app/result.h"
@@ -100,6 +102,9 @@ std::string FormatSeconds(sim::Time at);
 // producers.
 std::string MessageName(const models::Scenario& scenario, MessageRef message);
 
+// More events than any diagram or story can show; a wide window stops being recorded here.
+inline constexpr std::size_t kMaxRecordedEvents = 100'000;
+
 class TimelineRecorder : public sim::TraceSink {
  public:
   // `scenario` must outlive the recorder.
@@ -108,20 +113,26 @@ class TimelineRecorder : public sim::TraceSink {
   void Record(sim::Time at, std::string_view kind,
               std::initializer_list<sim::TraceField> fields) override;
 
-  // In simulated-time order, as recorded.
+  // In simulated-time order, as recorded; at most kMaxRecordedEvents.
   const std::vector<TimelineEvent>& events() const { return events_; }
+  // Events the selection asked for beyond kMaxRecordedEvents, counted and not kept.
+  std::size_t dropped() const { return dropped_; }
   const MessageSelection& selection() const { return selection_; }
 
  private:
   bool KeepsMessage(const TimelineEvent& event);
-  bool KeepsContext(const TimelineEvent& event) const;
+  bool KeepsContext(const TimelineEvent& event);
 
   const models::Scenario& scenario_;
   MessageSelection selection_;
   std::set<MessageRef> chosen_by_key_;
-  // (topic index, partition) pairs a kept message was appended to: their commits matter.
-  std::set<std::pair<std::int64_t, std::int64_t>> partitions_of_interest_;
+  // (topic index, partition) -> the highest offset a kept message was appended at. Commits
+  // there matter until the committing group's offset has passed it.
+  std::map<std::pair<std::int64_t, std::int64_t>, std::int64_t> last_selected_offset_;
+  // (group, topic, partition) -> the group's committed offset, as the kept commits moved it.
+  std::map<std::tuple<std::int64_t, std::int64_t, std::int64_t>, std::int64_t> committed_;
   std::vector<TimelineEvent> events_;
+  std::size_t dropped_ = 0;
 };
 
 // The topic a consumer instance reads, by the instance's name ("billing-2"); -1 if none.

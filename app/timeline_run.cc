@@ -44,16 +44,19 @@ Result<MessageSelection> ChooseMessages(const models::Scenario& scenario,
 }
 
 std::vector<TimelineEvent> RecordRun(const models::Scenario& scenario,
-                                     const MessageSelection& selection) {
+                                     const MessageSelection& selection, std::size_t* dropped) {
   TimelineRecorder recorder(scenario, selection);
   models::Simulation(scenario, &recorder).Run();
+  if (dropped) *dropped = recorder.dropped();
   return recorder.events();
 }
 
 int ShowTimeline(const models::Scenario& scenario, const models::RunResult& result,
                  const MessageSelection& selection, const TimelineOptions& options) {
-  const std::vector<TimelineEvent> events = RecordRun(scenario, selection);
-  const TimelineDiagram diagram = BuildTimeline(scenario, events, selection);
+  std::size_t dropped = 0;
+  const std::vector<TimelineEvent> events = RecordRun(scenario, selection, &dropped);
+  TimelineDiagram diagram = BuildTimeline(scenario, events, selection);
+  diagram.rows_left_out += dropped;
   if (options.text) {
     std::cout << "\n"
               << RenderTimelineText(diagram,

@@ -41,8 +41,10 @@ struct TimelineOptions {
 int ShowTimeline(const models::Scenario& scenario, const models::RunResult& result,
                  const MessageSelection& selection, const TimelineOptions& options);
 
-// Runs `scenario` with a recorder for `selection` and returns the events it kept.
+// Runs `scenario` with a recorder for `selection` and returns the events it kept; `dropped`,
+// when given, receives the number past kMaxRecordedEvents.
 std::vector<TimelineEvent> RecordRun(const models::Scenario& scenario,
-                                     const MessageSelection& selection);
+                                     const MessageSelection& selection,
+                                     std::size_t* dropped = nullptr);
 
 }  // namespace deliverysim::app
