@@ -57,6 +57,12 @@ class Builder {
   std::optional<LaneKey> PartitionLane(std::int64_t topic, std::int64_t partition) const;
   std::optional<LaneKey> ConsumerLane(const std::string& instance) const;
   std::optional<LaneKey> AnyLane(const std::string& component) const;
+  // The partition lane of the message's last send; nothing if its send was not recorded.
+  std::optional<LaneKey> SentTo(MessageRef m) const {
+    auto found = partitions_.find(m);
+    if (found == partitions_.end()) return std::nullopt;
+    return PartitionLane(TopicOfProducer(m.producer), found->second);
+  }
   std::int64_t TopicOfProducer(std::int64_t producer) const;
   std::string Name(MessageRef m) const { return MessageName(scenario_, m); }
   void Emit(const TimelineEvent& e, std::optional<LaneKey> from, std::optional<LaneKey> to,
@@ -169,13 +175,15 @@ void Builder::OnMessageEvent(const TimelineEvent& e) {
                        : fmt::format("send {}", Name(m)));
       break;
     case EventKind::kAppend:
+      partitions_[m] = e.partition;
       offsets_[{topic, e.partition}][e.offset] = m;
       Emit(e, PartitionLane(topic, e.partition), std::nullopt, RowStyle::kAppend,
            fmt::format("append {} at offset {}", Name(m), e.offset));
       break;
     case EventKind::kAcked:
       open_[producer].erase(m);
-      Emit(e, PartitionLane(topic, partitions_[m]), ProducerLane(producer), RowStyle::kAck,
+      // Inside a window the send may have come before it: then the ack is a mark.
+      Emit(e, SentTo(m).value_or(*ProducerLane(producer)), ProducerLane(producer), RowStyle::kAck,
            fmt::format("ack {} (offset {})", Name(m), e.offset));
       break;
     case EventKind::kGiveUp:
@@ -186,8 +194,9 @@ void Builder::OnMessageEvent(const TimelineEvent& e) {
     case EventKind::kLinkLoss:
     case EventKind::kLinkDuplicate: {
       const bool request = e.detail == "produce";
-      auto from = request ? ProducerLane(producer) : PartitionLane(topic, partitions_[m]);
-      auto to = request ? PartitionLane(topic, partitions_[m]) : ProducerLane(producer);
+      const LaneKey partition = SentTo(m).value_or(*ProducerLane(producer));
+      auto from = request ? ProducerLane(producer) : partition;
+      auto to = request ? partition : *ProducerLane(producer);
       const std::string what = request ? "send" : "ack";
       if (e.kind == EventKind::kLinkLoss) {
         Emit(e, from, to, RowStyle::kLinkLoss, fmt::format("{} of {} LOST on link", what, Name(m)));
@@ -294,9 +303,11 @@ void Builder::OnCrashOrRestart(const TimelineEvent& e) {
 }
 
 void Builder::OnLinkEvent(const TimelineEvent& e) {
-  // A control packet (fetch, commit, join) lost or duplicated; drawn on its sender's lane.
-  const std::string sender = e.component.substr(0, e.component.find("->"));
-  auto lane = AnyLane(sender);
+  // A control packet (fetch, commit, join) lost or duplicated; drawn on the lane of the
+  // client end of its link, the broker having none.
+  const auto arrow = e.component.find("->");
+  const std::string sender = e.component.substr(0, arrow);
+  auto lane = AnyLane(sender == "broker" ? e.component.substr(arrow + 2) : sender);
   if (!lane) return;
   Emit(e, lane, std::nullopt,
        e.kind == EventKind::kLinkLoss ? RowStyle::kLinkLoss : RowStyle::kLinkDuplicate,

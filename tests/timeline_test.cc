@@ -144,6 +144,18 @@ TEST(Timeline, WindowKeepsEverythingInsideIt) {
   EXPECT_EQ(Styles(d), (std::vector<std::string>{"intent", "send", "append", "ack", "deliver"}));
 }
 
+TEST(Timeline, WindowAfterTheSendStillDrawsTheAckFromItsPartition) {
+  const models::Scenario scenario = testing::ParseScenario(kCrashAfterEffect);
+  MessageSelection window;
+  ASSERT_TRUE(ParseWindow("401ms..402ms", window).ok());
+  const TimelineDiagram d = DiagramOf(scenario, window);
+  ASSERT_EQ(Styles(d), (std::vector<std::string>{"append", "ack", "deliver"}));
+  // The append tells which partition #3 is in, though its send fell before the window.
+  EXPECT_EQ(d.lanes, (std::vector<std::string>{"p", "t/0", "g-1"}));
+  EXPECT_EQ(d.rows[1].from, 1);
+  EXPECT_EQ(d.rows[1].to, 0);
+}
+
 TEST(Timeline, ScorerFindsTheRedeliveredMessage) {
   const models::Scenario scenario = testing::ParseScenario(kCrashAfterEffect);
   MessageScorer scorer(scenario);
