@@ -42,6 +42,12 @@ def test_at_most_once_demo_draws_a_lost_send(deliverysim):
     assert "send of #" in out and "LOST on link" in out
 
 
+def test_fanout_demo_draws_one_event_to_every_group(deliverysim):
+    out = deliverysim("demo", "competing-consumers-vs-fanout", check=True).stdout
+    delivered = [line for line in out.splitlines() if "deliver event-source#0 " in line]
+    assert len(delivered) == 3  # email, audit and analytics each get it
+
+
 def test_unknown_demo_lists_the_names(deliverysim):
     result = deliverysim("demo", "no-such-demo")
     assert result.returncode == 2
