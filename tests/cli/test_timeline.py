@@ -106,3 +106,10 @@ def test_filters_without_a_timeline_are_refused(binary, scenarios):
     result = run_plain(binary, "run", scenarios / AT_LEAST_ONCE, "--messages", "3")
     assert result.returncode == 2
     assert "--messages: needs --timeline or --timeline-html" in result.stderr
+
+
+def test_same_scenario_gives_the_same_timeline(binary, scenarios):
+    def timeline():
+        out = run_plain(binary, "run", scenarios / AT_LEAST_ONCE, "--timeline").stdout
+        return out[out.index("time (s)"):]
+    assert timeline() == timeline()

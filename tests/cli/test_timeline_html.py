@@ -122,3 +122,10 @@ def test_screenshot_is_kept_as_an_artefact(chromium, page, tmp_path, artefacts):
     browse(chromium, tmp_path / "profile", page.as_uri(), f"--screenshot={shot}")
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert os.path.getsize(shot) > 10_000
+
+
+def test_same_scenario_gives_the_same_page_bytes(binary, scenarios, tmp_path, page):
+    again = tmp_path / "again.html"
+    subprocess.run([binary, "run", str(scenarios / AT_LEAST_ONCE), "--json", "--timeline-html",
+                    str(again)], capture_output=True, check=True, timeout=300)
+    assert again.read_bytes() == page.read_bytes()
