@@ -44,6 +44,7 @@ class Story {
  private:
   void OnSend(const TimelineEvent& e);
   void OnLink(const TimelineEvent& e);
+  void OnLostCommit(const TimelineEvent& e);
   void OnAppend(const TimelineEvent& e);
   void OnDeliver(const TimelineEvent& e);
   void OnEffect(const TimelineEvent& e);
@@ -108,6 +109,7 @@ void Story::Add(const TimelineEvent& e) {
     case EventKind::kLinkLoss:
     case EventKind::kLinkDuplicate:
       if (mine) OnLink(e);
+      if (!mine && e.kind == EventKind::kLinkLoss && e.detail == "commit") OnLostCommit(e);
       break;
     case EventKind::kAppend:
       if (mine) OnAppend(e);
@@ -172,6 +174,21 @@ void Story::OnLink(const TimelineEvent& e) {
     Say(e.at, fmt::format("the broker's acknowledgement was lost on the link {}, so {} could "
                           "not know the record was written.",
                           e.component, producer_.name));
+  }
+}
+
+void Story::OnLostCommit(const TimelineEvent& e) {
+  // Told when the sender holds this message processed and not yet committed past.
+  const std::string instance = e.component.substr(0, e.component.find("->"));
+  auto held = held_.find(instance);
+  if (held == held_.end()) return;
+  for (const auto& [offset, work] : held->second) {
+    if (work.effect && !work.committed) {
+      Say(e.at, fmt::format("{}'s commit request was lost on the link {}, so the broker did not "
+                            "store it.",
+                            instance, e.component));
+      return;
+    }
   }
 }
 

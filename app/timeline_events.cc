@@ -277,10 +277,23 @@ bool TimelineRecorder::KeepsContext(const TimelineEvent& event) {
     case EventKind::kRestart:
     case EventKind::kRebalance: return true;
     default:
-      // Lost or duplicated control packets (fetches, commits) are shown only inside a window.
-      // TODO: a lost commit packet belongs to a message's story too; explain misses it today.
-      return selection_.has_window;
+      // Other lost or duplicated control packets (fetches, joins) are kept only in a window; a
+      // lost commit request belongs to the story of the messages it would have covered.
+      return selection_.has_window ||
+             (event.kind == EventKind::kLinkLoss && event.detail == "commit" &&
+              AwaitsCommit(event.component.substr(0, event.component.find("->"))));
   }
+}
+
+bool TimelineRecorder::AwaitsCommit(const std::string& instance) const {
+  const std::int64_t group = GroupOfInstance(scenario_, instance);
+  const std::int64_t topic = TopicOfInstance(scenario_, instance);
+  for (const auto& [where, last] : last_selected_offset_) {
+    if (where.first != topic) continue;
+    auto committed = committed_.find({group, topic, where.second});
+    if (committed == committed_.end() || committed->second <= last) return true;
+  }
+  return false;
 }
 
 }  // namespace deliverysim::app

@@ -122,6 +122,8 @@ class TimelineRecorder : public sim::TraceSink {
  private:
   bool KeepsMessage(const TimelineEvent& event);
   bool KeepsContext(const TimelineEvent& event);
+  // Whether the group of `instance` has not yet committed past a kept message on its topic.
+  bool AwaitsCommit(const std::string& instance) const;
 
   const models::Scenario& scenario_;
   MessageSelection selection_;

@@ -97,6 +97,18 @@ TEST(Explain, CommitBeforeProcessingThenCrashLosesTheMessage) {
                   "0.404000 s before running its side effect"));
 }
 
+TEST(Explain, LostCommitRequestIsTold) {
+  // #3's effect runs at 412 ms and its commit leaves g-1 at once, into a link that drops
+  // everything from 405 to 415 ms.
+  const std::string story =
+      StoryOf(Tiny("acks: all", "after-processing",
+                   "{ link: g-1 -> broker, from: 405ms, until: 415ms, loss: 1 }"),
+              {0, 3});
+  EXPECT_TRUE(Has(story,
+                  "At 0.412000 s g-1's commit request was lost on the link g-1->broker, "
+                  "so the broker did not store it."));
+}
+
 TEST(Explain, CleanMessageIsProcessedExactlyOnce) {
   const std::string story = StoryOf(Tiny("acks: all", "after-processing", ""), {0, 3});
   EXPECT_TRUE(Has(story, "At 0.412000 s g-1 ran the side effect."));
