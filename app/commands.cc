@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "app/report_json.h"
 #include "app/report_table.h"
@@ -14,6 +15,7 @@
 #include "app/scenario_warnings.h"
 #include "app/trace_writer.h"
 #include "models/simulation.h"
+#include "models/topology.h"
 
 namespace deliverysim::app {
 
@@ -54,6 +56,10 @@ void PrintWarnings(const std::string& path, const models::Scenario& scenario) {
   for (const std::string& warning : ScenarioWarnings(scenario)) {
     std::cerr << "warning: " << path << ": " << warning << "\n";
   }
+  // What the topology graph finds: unread topics, groups reading nothing, cycles of services.
+  for (const std::string& warning : models::BuildTopology(scenario).Warnings()) {
+    std::cerr << "warning: " << path << ": " << warning << "\n";
+  }
 }
 
 }  // namespace
@@ -84,6 +90,17 @@ int RunCommand(const RunOptions& options) {
   if (options.seed) scenario.seed = *options.seed;
   PrintWarnings(options.scenario_path, scenario);
 
+  // Timeline options are checked before the run, so that a mistake costs no time.
+  std::optional<MessageSelection> timeline;
+  if (options.timeline.wanted() || options.timeline.filtered()) {
+    Result<MessageSelection> chosen = ChooseMessages(scenario, options.timeline);
+    if (!chosen.ok()) {
+      PrintError(chosen.error());
+      return kExitBadInput;
+    }
+    timeline = std::move(chosen.value());
+  }
+
   std::unique_ptr<JsonLinesTrace> trace;
   if (!options.trace_path.empty()) {
     trace = std::make_unique<JsonLinesTrace>(options.trace_path);
@@ -113,6 +130,11 @@ int RunCommand(const RunOptions& options) {
   } else {
     std::cout << RunResultToTable(result, WallClock{wall});
     if (trace) std::cout << "trace written to " << options.trace_path << "\n";
+  }
+  if (timeline) {
+    TimelineOptions timeline_options = options.timeline;
+    timeline_options.quiet = options.json;  // standard output holds only the JSON
+    return ShowTimeline(scenario, result, *timeline, timeline_options);
   }
   std::cout.flush();
   return std::cout ? kExitOk : kExitOutputFailed;

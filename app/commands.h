@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 
+#include "app/timeline_run.h"
+
 namespace deliverysim::app {
 
 inline constexpr int kExitOk = 0;
@@ -18,6 +20,7 @@ struct RunOptions {
   std::optional<std::uint64_t> seed;  // overrides the file's seed
   bool json = false;                  // print the JSON result instead of the table
   std::string trace_path;             // empty: no trace
+  TimelineOptions timeline;           // --timeline, --timeline-html and their filters
 };
 
 int RunCommand(const RunOptions& options);

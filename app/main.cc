@@ -7,6 +7,8 @@
 #include <string>
 
 #include "app/commands.h"
+#include "app/teach_commands.h"
+#include "app/topology_graph.h"
 #include "app/version.h"
 
 namespace {
@@ -34,11 +36,13 @@ int main(int argc, char** argv) {
   cli.set_version_flag("--version", std::string("deliverysim ") + kVersion);
   cli.require_subcommand(0, 1);
   cli.footer(
-      "Exit status: 0 success, 1 an output file could not be written, 2 bad input.\n"
+      "Exit status: 0 success, 1 an output file could not be written, 2 bad input,\n"
+      "3 a demo did not show the outcome it promises.\n"
       "Examples:\n"
       "  deliverysim run scenarios/order-placed-at-least-once.yaml\n"
       "  deliverysim run scenarios/order-placed-inbox.yaml --seed 7 --json\n"
-      "  deliverysim validate my-scenario.yaml");
+      "  deliverysim validate my-scenario.yaml\n"
+      "  deliverysim demo");
 
   RunOptions run;
   CLI::App* run_cli =
@@ -47,15 +51,70 @@ int main(int argc, char** argv) {
       ->required();
   run_cli->add_option("--seed", run.seed, "Seed for this run, instead of the file's 'seed'")
       ->check(WholeNumber, "UINT64");
-  run_cli->add_flag("--json", run.json,
-                    "Print the result as JSON (schema in docs/OUTPUT.md) instead of a table");
+  CLI::Option* json_flag = run_cli->add_flag(
+      "--json", run.json, "Print the result as JSON (schema in docs/OUTPUT.md) instead of a table");
   run_cli->add_option("--trace", run.trace_path,
                       "Write every notable event to this file, one JSON object per line");
+  // Timelines (docs/OUTPUT.md): a sequence diagram of a few messages.
+  run_cli
+      ->add_flag("--timeline", run.timeline.text,
+                 "Draw a sequence diagram of the most telling messages (or those chosen with "
+                 "--messages / --window) after the table")
+      ->excludes(json_flag);
+  run_cli->add_option("--timeline-html", run.timeline.html_path,
+                      "Write the timeline, with the metrics, as one self-contained HTML page");
+  run_cli->add_option("--messages", run.timeline.messages,
+                      "Messages to draw: N, A..B, PRODUCER:N or PRODUCER:A..B (repeatable)");
+  run_cli->add_option("--window", run.timeline.window,
+                      "Simulated time to draw, T1..T2 (for example 30s..30.5s)");
+  run_cli->add_option("--width", run.timeline.width,
+                      "Columns for --timeline (default: the terminal's, else 80)");
 
   std::string validate_path;
   CLI::App* validate_cli = cli.add_subcommand(
       "validate", "Check a scenario file and report the first mistake with its line and key.");
   validate_cli->add_option("FILE", validate_path, "Scenario file (YAML)")->required();
+
+  // Teaching commands (app/teach_commands.h).
+  ExplainOptions explain;
+  CLI::App* explain_cli =
+      cli.add_subcommand("explain",
+                         "Tell one message's story in plain sentences: sends, losses, deliveries, "
+                         "effects, crashes, commits, and why it ended lost, duplicated or fine.");
+  explain_cli->add_option("FILE", explain.scenario_path, "Scenario file (YAML)")->required();
+  explain_cli->add_option("--seed", explain.seed, "Seed for this run, instead of the file's")
+      ->check(WholeNumber, "UINT64");
+  // Exactly one way of choosing the message.
+  CLI::Option_group* which = explain_cli->add_option_group("which message");
+  which->add_option("--message", explain.message,
+                    "The message: N (the first producer's) or PRODUCER:N");
+  which->add_option("--key", explain.key, "Every message with this key");
+  which->add_flag("--worst", explain.worst,
+                  "The message with the most duplicate effects, else a lost one, else one out "
+                  "of order");
+  which->require_option(1);
+
+  GraphOptions graph;
+  CLI::App* graph_cli = cli.add_subcommand(
+      "graph",
+      "Draw the scenario's topology (producers, topics, partitions, groups, instances) "
+      "as Graphviz DOT, and as SVG with --svg.");
+  graph_cli->add_option("FILE", graph.scenario_path, "Scenario file (YAML)")->required();
+  graph_cli->add_option("-o,--output", graph.dot_path,
+                        "Write the DOT to this file instead of standard output");
+  graph_cli->add_option("--svg", graph.svg_path,
+                        "Also write SVG to this file (needs Graphviz's dot on PATH)");
+
+  DemoOptions demo;
+  demo.folder = DefaultDemoFolder();
+  CLI::App* demo_cli = cli.add_subcommand(
+      "demo",
+      "List the bundled classroom demos with their lessons, or run one: narration, "
+      "metrics, the expected outcome checked, and a timeline of its telling messages.");
+  demo_cli->add_option("NAME", demo.name, "The demo to run; leave out to list them");
+  demo_cli->add_option("--demos", demo.folder, "Folder of demo files")->capture_default_str();
+  demo_cli->add_option("--width", demo.width, "Columns (default: the terminal's, else 80)")
+      ->check(CLI::Range(40, 1000));
 
   try {
     cli.parse(argc, argv);
@@ -65,6 +124,10 @@ int main(int argc, char** argv) {
   }
   if (*run_cli) return RunCommand(run);
   if (*validate_cli) return ValidateCommand(validate_path);
-  std::cerr << "error: name a command, run or validate; see deliverysim --help\n";
+  if (*explain_cli) return ExplainCommand(explain);
+  if (*graph_cli) return GraphCommand(graph);
+  if (*demo_cli) return DemoCommand(demo);
+  std::cerr << "error: name a command, run or validate (or explain, graph, demo); see deliverysim "
+               "--help\n";
   return kExitBadInput;
 }

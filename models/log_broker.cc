@@ -144,12 +144,17 @@ void LogBroker::OnProduce(const Packet& request) {
     ack.correlation = request.correlation;
     ack.incarnation = request.incarnation;
   }
+  std::vector<std::uint32_t> grown;
   for (const ProduceBatch& batch : request.batches) {
     ProduceBatch outcome = batch;
+    const std::int64_t end_before = log_end(request.topic, batch.partition);
     outcome.offset = AppendBatch(request, batch, outcome.error);
+    if (log_end(request.topic, batch.partition) != end_before) grown.push_back(batch.partition);
     if (request.wants_reply) network_.packet(reply_slot).batches.push_back(outcome);
   }
   if (request.wants_reply) Reply(request.sender, reply_slot);
+  // The acknowledgement goes out first, then the fetches waiting for these records.
+  for (std::uint32_t partition : grown) WakeParkedFetches(request.topic, partition);
 }
 
 std::int64_t LogBroker::AppendBatch(const Packet& request, const ProduceBatch& batch,
@@ -196,17 +201,16 @@ std::int64_t LogBroker::AppendBatch(const Packet& request, const ProduceBatch& b
     engine_.ScheduleAfter(scenario_.transaction_timeout, id_, kTransactionTimeout,
                           first.transaction);
   }
-  LogGrew(request.topic, batch.partition);
+  NoteAppendTime(request.topic, batch.partition);
   return first_offset;
 }
 
-void LogBroker::LogGrew(std::uint32_t topic, std::uint32_t partition) {
+void LogBroker::NoteAppendTime(std::uint32_t topic, std::uint32_t partition) {
   // Remember when each segment last grew, for time-based retention.
   auto& last_append = topics_[topic].segment_last_append[partition];
   const std::uint64_t segment_records = topics_[topic].config->segment_records;
   last_append.resize((log_end(topic, partition) - 1) / segment_records + 1, engine_.now());
   last_append.back() = engine_.now();
-  WakeParkedFetches(topic, partition);
 }
 
 void LogBroker::OnInitProducer(const Packet& request) {
@@ -270,7 +274,8 @@ void LogBroker::EndTransaction(std::uint32_t producer, std::uint64_t transaction
                       TraceField::Number("transaction", static_cast<std::int64_t>(transaction))});
     }
     log.push_back(marker);
-    LogGrew(topic, partition);
+    NoteAppendTime(topic, partition);
+    WakeParkedFetches(topic, partition);
   }
 }
 

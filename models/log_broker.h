@@ -153,8 +153,8 @@ class LogBroker : public sim::Component {
   bool HasRecordsFor(const Packet& fetch) const;
   void ReplyToFetch(std::uint32_t request_slot);
   void WakeParkedFetches(std::uint32_t topic, std::uint32_t partition);
-  // Records or markers were appended: note the time for retention and answer parked fetches.
-  void LogGrew(std::uint32_t topic, std::uint32_t partition);
+  // Records or markers were appended: note the time, for retention.
+  void NoteAppendTime(std::uint32_t topic, std::uint32_t partition);
   void Rebalance(std::uint32_t group);
   void SendAssignment(std::uint32_t group, std::uint32_t member);
   void Reply(sim::ComponentId client, std::uint32_t slot);

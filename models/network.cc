@@ -110,7 +110,9 @@ void Network::Send(LinkId id, std::uint32_t slot) {
   if (trace_) {
     trace_->Record(engine_.now(), "link-duplicate",
                    {sim::TraceField::Text("link", link.name),
-                    sim::TraceField::Text("packet", PacketTypeName(packets_[slot].type))});
+                    sim::TraceField::Text("packet", PacketTypeName(packets_[slot].type)),
+                    sim::TraceField::Number("producer", packets_[slot].record.id.producer),
+                    sim::TraceField::Number("message", packets_[slot].record.id.number)});
   }
 }
 

@@ -288,7 +288,8 @@ void Producer::OnIntent(std::uint64_t incarnation) {
         engine_.now(), "intent",
         {TraceField::Text("component", config_.name), TraceField::Number("producer", index_),
          TraceField::Number("message", record.id.number),
-         TraceField::Number("key", record.key == kNoKey ? -1 : record.key),
+         TraceField::Number("key",
+                            record.key == kNoKey ? std::int64_t{-1} : std::int64_t{record.key}),
          TraceField::Number("sequence", record.sequence),
          TraceField::Number("partition", outbox ? -1 : partition)});
   }

@@ -150,7 +150,9 @@ def test_unknown_option_is_bad_input(deliverysim, scenarios):
 def long_scenario(scenarios, tmp_path):
     text = (scenarios / "order-placed-at-least-once.yaml").read_text()
     path = tmp_path / "long.yaml"
-    path.write_text(text.replace("rate: 500/s", "rate: 40000/s"))
+    # Long enough (a few seconds) that the progress line, which waits half a second, shows.
+    path.write_text(text.replace("rate: 500/s", "rate: 40000/s").replace("duration: 60s",
+                                                                          "duration: 300s"))
     return path
 
 

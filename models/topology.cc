@@ -1,0 +1,185 @@
+#include "models/topology.h"
+
+#include <boost/graph/depth_first_search.hpp>
+
+namespace deliverysim::models {
+
+namespace {
+
+// Records the first cycle the search meets, as the list of its vertices.
+class CycleFinder : public boost::default_dfs_visitor {
+ public:
+  CycleFinder(std::vector<Topology::Vertex>& parent, std::vector<Topology::Vertex>& cycle)
+      : parent_(parent), cycle_(cycle) {}
+
+  void tree_edge(TopologyGraph::edge_descriptor e, const TopologyGraph& g) {
+    parent_[boost::target(e, g)] = boost::source(e, g);
+  }
+  void back_edge(TopologyGraph::edge_descriptor e, const TopologyGraph& g) {
+    if (!cycle_.empty()) return;
+    const Topology::Vertex top = boost::target(e, g);
+    for (Topology::Vertex v = boost::source(e, g); v != top; v = parent_[v]) cycle_.push_back(v);
+    cycle_.push_back(top);
+  }
+
+ private:
+  std::vector<Topology::Vertex>& parent_;
+  std::vector<Topology::Vertex>& cycle_;
+};
+
+bool IsReader(NodeKind kind) { return kind == NodeKind::kGroup || kind == NodeKind::kService; }
+
+}  // namespace
+
+Topology::Vertex Topology::AddNode(NodeKind kind, const std::string& name, const std::string& key) {
+  auto [it, fresh] = index_.try_emplace({kind, name}, 0);
+  if (fresh) it->second = boost::add_vertex(TopologyNode{kind, name, key}, graph_);
+  return it->second;
+}
+
+void Topology::AddEdge(Vertex from, Vertex to, const std::string& label) {
+  boost::add_edge(from, to, TopologyEdge{label}, graph_);
+}
+
+std::optional<Topology::Vertex> Topology::Find(NodeKind kind, const std::string& name) const {
+  auto it = index_.find({kind, name});
+  if (it == index_.end()) return std::nullopt;
+  return it->second;
+}
+
+Topology::Vertex Topology::AddService(const std::string& name, NodeKind consumes_kind,
+                                      const std::string& consumes, NodeKind publishes_kind,
+                                      const std::string& publishes, const std::string& key) {
+  const Vertex service = AddNode(NodeKind::kService, name, key);
+  AddEdge(AddNode(consumes_kind, consumes), service, "consumes");
+  AddEdge(service, AddNode(publishes_kind, publishes), "publishes");
+  return service;
+}
+
+Topology::Vertex Topology::AddDeadLetterQueue(const std::string& name, Vertex source,
+                                              const std::string& key) {
+  const Vertex queue = AddNode(NodeKind::kDeadLetterQueue, name, key);
+  AddEdge(source, queue, "dead letters");
+  return queue;
+}
+
+bool Topology::Consumed(Vertex v) const {
+  for (auto [e, end] = boost::out_edges(v, graph_); e != end; ++e) {
+    if (IsReader(graph_[boost::target(*e, graph_)].kind)) return true;
+  }
+  return false;
+}
+
+std::vector<std::string> Topology::Warnings() const {
+  std::vector<std::string> warnings;
+  for (auto [v, end] = boost::vertices(graph_); v != end; ++v) {
+    const TopologyNode& node = graph_[*v];
+    const std::string where = node.key.empty() ? "" : node.key + ": ";
+    switch (node.kind) {
+      case NodeKind::kGroup:
+        if (boost::in_degree(*v, graph_) == 0) {
+          warnings.push_back(where + "consumer group " + node.name +
+                             " is subscribed to nothing, so it never receives a message.");
+        }
+        break;
+      case NodeKind::kTopic:
+      case NodeKind::kQueue:
+        if (!Consumed(*v)) {
+          warnings.push_back(where + NodeKindName(node.kind) + " " + node.name +
+                             ": no consumer group or service reads it, so what is published "
+                             "there is never processed.");
+        }
+        break;
+      case NodeKind::kDeadLetterQueue:
+        if (!Consumed(*v)) {
+          warnings.push_back(where + "dead-letter queue " + node.name +
+                             ": nobody drains it, so dead letters pile up unseen.");
+        }
+        break;
+      default: break;
+    }
+  }
+  for (std::string& warning : CycleWarnings()) warnings.push_back(std::move(warning));
+  return warnings;
+}
+
+std::vector<std::string> Topology::CycleWarnings() const {
+  // Producers, partitions, groups and instances only ever lead downstream; a cycle needs a
+  // service publishing back into something upstream of itself.
+  std::vector<Vertex> parent(boost::num_vertices(graph_));
+  std::vector<Vertex> cycle;
+  std::vector<boost::default_color_type> colours(boost::num_vertices(graph_));
+  boost::depth_first_search(graph_,
+                            boost::visitor(CycleFinder(parent, cycle))
+                                .color_map(boost::make_iterator_property_map(
+                                    colours.begin(), boost::get(boost::vertex_index, graph_))));
+  if (cycle.empty()) return {};
+  std::string path;
+  for (auto it = cycle.rbegin(); it != cycle.rend(); ++it) {
+    path += std::string(NodeKindName(graph_[*it].kind)) + " " + graph_[*it].name + " -> ";
+  }
+  path += std::string(NodeKindName(graph_[cycle.back()].kind)) + " " + graph_[cycle.back()].name;
+  return {"services form a cycle (" + path + "): an event can loop through them forever."};
+}
+
+Topology BuildTopology(const Scenario& scenario) {
+  Topology topology;
+  for (std::size_t t = 0; t < scenario.topics.size(); ++t) {
+    const TopicConfig& topic = scenario.topics[t];
+    const auto v =
+        topology.AddNode(NodeKind::kTopic, topic.name, "topics[" + std::to_string(t) + "]");
+    for (std::uint32_t p = 0; p < topic.partitions; ++p) {
+      if (p + 1 == kMaxDrawnMembers && topic.partitions > kMaxDrawnMembers) {
+        const std::string rest =
+            topic.name + "/" + std::to_string(p) + ".." + std::to_string(topic.partitions - 1);
+        topology.AddEdge(v, topology.AddNode(NodeKind::kPartition, rest), "");
+        break;
+      }
+      topology.AddEdge(
+          v, topology.AddNode(NodeKind::kPartition, topic.name + "/" + std::to_string(p)), "");
+    }
+  }
+  for (std::size_t i = 0; i < scenario.producers.size(); ++i) {
+    const ProducerConfig& producer = scenario.producers[i];
+    const auto v = topology.AddNode(NodeKind::kProducer, producer.name,
+                                    "producers[" + std::to_string(i) + "]");
+    if (auto topic = topology.Find(NodeKind::kTopic, producer.topic)) {
+      topology.AddEdge(v, *topic, "publishes");
+    }
+  }
+  for (std::size_t g = 0; g < scenario.consumers.size(); ++g) {
+    const ConsumerGroupConfig& group = scenario.consumers[g];
+    const auto v =
+        topology.AddNode(NodeKind::kGroup, group.group, "consumers[" + std::to_string(g) + "]");
+    if (auto topic = topology.Find(NodeKind::kTopic, group.topic)) {
+      topology.AddEdge(*topic, v, "subscribes");
+    }
+    for (std::uint32_t i = 0; i < group.instances; ++i) {
+      if (i + 1 == kMaxDrawnMembers && group.instances > kMaxDrawnMembers) {
+        const std::string rest =
+            InstanceName(group.group, i) + ".." + std::to_string(group.instances);
+        topology.AddEdge(v, topology.AddNode(NodeKind::kInstance, rest), "");
+        break;
+      }
+      topology.AddEdge(v, topology.AddNode(NodeKind::kInstance, InstanceName(group.group, i)), "");
+    }
+  }
+  return topology;
+}
+
+const char* NodeKindName(NodeKind kind) {
+  switch (kind) {
+    case NodeKind::kProducer: return "producer";
+    case NodeKind::kTopic: return "topic";
+    case NodeKind::kPartition: return "partition";
+    case NodeKind::kGroup: return "group";
+    case NodeKind::kInstance: return "instance";
+    case NodeKind::kExchange: return "exchange";
+    case NodeKind::kQueue: return "queue";
+    case NodeKind::kDeadLetterQueue: return "dead-letter queue";
+    case NodeKind::kService: return "service";
+  }
+  return "?";
+}
+
+}  // namespace deliverysim::models

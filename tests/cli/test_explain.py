@@ -1,0 +1,55 @@
+"""`explain`: a message's story from the command line."""
+
+
+def test_worst_at_least_once_names_the_crash_that_caused_the_duplicate(deliverysim, scenarios):
+    result = deliverysim("explain", scenarios / "order-placed-at-least-once.yaml", "--worst",
+                         check=True)
+    out = result.stdout
+    # #14934 was copied by a retry after a lost acknowledgement, and its copy was redone after
+    # the crash: two duplicate effects, the most of any message.
+    assert out.startswith("The worst message is #14934: 2 duplicate effects.")
+    outcome = [line for line in out.splitlines() if line.startswith("Outcome for group billing")]
+    assert len(outcome) == 1
+    # The scenario's fault: billing-2 crashes between an effect and its commit, 30 s in.
+    assert "DUPLICATED" in outcome[0]
+    assert "the crash of billing-2 at 30.010769 s (step after-effect)" in outcome[0]
+
+
+def test_worst_at_most_once_is_a_lost_message(deliverysim, scenarios):
+    out = deliverysim("explain", scenarios / "order-placed-at-most-once.yaml", "--worst",
+                      check=True).stdout
+    assert "lost" in out.splitlines()[0]
+    assert "Outcome for group billing: LOST" in out
+
+
+def test_inbox_has_nothing_to_explain(deliverysim, scenarios):
+    out = deliverysim("explain", scenarios / "order-placed-inbox.yaml", "--worst",
+                      check=True).stdout
+    assert "nothing went wrong" in out
+
+
+def test_key_tells_every_message_of_the_key_in_order(deliverysim, scenarios):
+    out = deliverysim("explain", scenarios / "order-placed-at-least-once.yaml", "--key", "581",
+                      check=True).stdout
+    sequences = [int(line.split("sequence ")[1].split(" ")[0]) for line in out.splitlines()
+                 if " intended message " in line]
+    assert sequences == list(range(len(sequences))) and len(sequences) > 1
+
+
+def test_message_by_producer_name(deliverysim, scenarios):
+    out = deliverysim("explain", scenarios / "order-placed-at-least-once.yaml", "--message",
+                      "order-service:274", check=True).stdout
+    assert "intended message #274" in out
+
+
+def test_one_way_of_choosing_is_required(deliverysim, scenarios):
+    scenario = scenarios / "order-placed-at-least-once.yaml"
+    assert deliverysim("explain", scenario).returncode == 2
+    assert deliverysim("explain", scenario, "--worst", "--key", "3").returncode == 2
+
+
+def test_a_message_that_does_not_exist_is_bad_input(deliverysim, scenarios):
+    result = deliverysim("explain", scenarios / "order-placed-at-least-once.yaml", "--message",
+                         "99999999")
+    assert result.returncode == 2
+    assert "--message: order-service intended no message #99999999" in result.stderr
