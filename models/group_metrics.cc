@@ -51,13 +51,20 @@ void GroupMetrics::OnEffect(const Record& record, sim::Time now) {
   }
 }
 
-void GroupMetrics::SampleTimeLag(sim::Time now) {
+std::uint64_t GroupMetrics::processed() const {
+  std::uint64_t processed = 0;
+  for (const PerProducer& mine : per_producer_) processed += mine.processed.count();
+  return processed;
+}
+
+sim::Time GroupMetrics::SampleTimeLag(sim::Time now) {
   sim::Time oldest_age = 0;
   for (PerProducer& mine : per_producer_) {
     const sim::Time oldest = mine.unprocessed.OldestIntentTime(mine.processed);
     if (oldest >= 0) oldest_age = std::max(oldest_age, now - oldest);
   }
   lag_time_.Record(oldest_age);
+  return oldest_age;
 }
 
 void GroupMetrics::Finish(GroupResult& result) const {
@@ -81,6 +88,11 @@ void GroupMetrics::Finish(GroupResult& result) const {
                     latency_.Quantile(0.99), latency_.max()};
   result.rebalances = rebalances_;
   result.commits_refused = commits_refused_;
+  if (latency_.count() > 0) {
+    for (int percent = 0; percent <= 100; ++percent) {
+      result.latency_percentiles.push_back(latency_.Quantile(percent / 100.0));
+    }
+  }
 }
 
 }  // namespace deliverysim::models
