@@ -7,6 +7,8 @@
 #include <string>
 
 #include "app/commands.h"
+#include "app/report_command.h"
+#include "app/sweep_commands.h"
 #include "app/version.h"
 
 namespace {
@@ -57,6 +59,37 @@ int main(int argc, char** argv) {
       "validate", "Check a scenario file and report the first mistake with its line and key.");
   validate_cli->add_option("FILE", validate_path, "Scenario file (YAML)")->required();
 
+  // Sweeps, their results store and its exports.
+  SweepOptions sweep;
+  CLI::App* sweep_cli = cli.add_subcommand(
+      "sweep",
+      "Run a scenario over a grid of parameter values with replications (docs/SWEEPS.md).");
+  sweep_cli->add_option("FILE", sweep.sweep_path, "Sweep file (YAML)")->required();
+  sweep_cli
+      ->add_option("--jobs,-j", sweep.jobs,
+                   "Runs at once, each on one thread (default: one per hardware thread)")
+      ->check(CLI::Range(1u, 1024u));
+  sweep_cli->add_option("-o,--output", sweep.database_path,
+                        "Results database (SQLite); default: the sweep file's name with .db. "
+                        "Running again resumes: stored runs are skipped");
+  ExportOptions export_options;
+  CLI::App* export_cli =
+      cli.add_subcommand("export", "Write a sweep's results as CSV or JSON (docs/OUTPUT.md).");
+  export_cli->add_option("DB", export_options.database_path, "Results database of a sweep")
+      ->required();
+  export_cli->add_flag("--csv", export_options.csv, "CSV: one row per point, scope and metric");
+  export_cli->add_flag("--json", export_options.json, "JSON: points, runs and aggregates");
+  export_cli->add_flag("--runs", export_options.runs,
+                       "With --csv: one row per run, scope and metric instead of the aggregates");
+  export_cli->add_option("-o,--output", export_options.output_path, "File to write")->required();
+
+  ReportOptions report;
+  CLI::App* report_cli = cli.add_subcommand(
+      "report", "Write an HTML report of a sweep with PNG and SVG figures (docs/SWEEPS.md).");
+  report_cli->add_option("DB", report.database_path, "Results database of a sweep")->required();
+  report_cli->add_option("-o,--output", report.output_dir, "Folder for index.html and figures")
+      ->required();
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -65,6 +98,10 @@ int main(int argc, char** argv) {
   }
   if (*run_cli) return RunCommand(run);
   if (*validate_cli) return ValidateCommand(validate_path);
-  std::cerr << "error: name a command, run or validate; see deliverysim --help\n";
+  if (*sweep_cli) return SweepCommand(sweep);
+  if (*export_cli) return ExportCommand(export_options);
+  if (*report_cli) return ReportCommand(report);
+  std::cerr << "error: name a command: run, validate, sweep, export or report; see deliverysim "
+               "--help\n";
   return kExitBadInput;
 }

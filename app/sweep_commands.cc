@@ -1,0 +1,149 @@
+#include "app/sweep_commands.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include "app/aggregates.h"
+#include "app/atomic_file.h"
+#include "app/commands.h"
+#include "app/export.h"
+#include "app/results_store.h"
+#include "app/sweep_file.h"
+#include "app/sweep_plan.h"
+#include "app/sweep_progress.h"
+#include "app/sweep_runner.h"
+#include "app/sweep_table.h"
+
+namespace deliverysim::app {
+
+namespace {
+
+void PrintError(const Error& error) { std::cerr << "error: " << error.ToString() << "\n"; }
+
+// The runs the store lacks, and how many of them fall on each point.
+std::vector<PlannedRun> RunsToDo(const SweepPlan& plan, ResultsStore& store,
+                                 std::vector<std::uint32_t>& per_point) {
+  const auto finished = store.FinishedRuns();
+  std::vector<PlannedRun> todo;
+  per_point.assign(plan.points.size(), 0);
+  for (const PlannedRun& run : plan.runs) {
+    if (finished.count({run.point, run.replication})) continue;
+    todo.push_back(run);
+    ++per_point[run.point];
+  }
+  return todo;
+}
+
+}  // namespace
+
+std::string DefaultDatabasePath(const std::string& sweep_path) {
+  return std::filesystem::path(sweep_path).stem().string() + ".db";
+}
+
+int SweepCommand(const SweepOptions& options) {
+  Result<SweepDefinition> sweep = LoadSweepFile(options.sweep_path);
+  if (!sweep.ok()) {
+    PrintError(sweep.error());
+    return kExitBadInput;
+  }
+  Result<SweepPlan> plan = PlanSweep(sweep.value());
+  if (!plan.ok()) {
+    PrintError(plan.error());
+    return kExitBadInput;
+  }
+  for (const std::string& warning : plan.value().warnings) {
+    std::cerr << "warning: " << options.sweep_path << ": " << warning << "\n";
+  }
+  const std::string db_path = options.database_path.empty()
+                                  ? DefaultDatabasePath(options.sweep_path)
+                                  : options.database_path;
+  Result<std::unique_ptr<ResultsStore>> store = ResultsStore::OpenForSweep(db_path);
+  if (!store.ok()) {
+    PrintError(store.error());
+    return kExitOutputFailed;
+  }
+  const std::string definition = CanonicalDefinition(sweep.value());
+  if (Result<Done> begun = store.value()->Begin(definition, sweep.value(), plan.value());
+      !begun.ok()) {
+    PrintError(begun.error());
+    return kExitBadInput;
+  }
+
+  std::vector<std::uint32_t> per_point;
+  const std::vector<PlannedRun> todo = RunsToDo(plan.value(), *store.value(), per_point);
+  const std::size_t skipped = plan.value().runs.size() - todo.size();
+  std::cerr << fmt::format(
+      "{}: {} point(s) x {} replication(s) = {} runs; {} stored already, "
+      "{} to run; writing {}\n",
+      options.sweep_path, plan.value().points.size(), sweep.value().replications,
+      plan.value().runs.size(), skipped, todo.size(), db_path);
+  const unsigned jobs =
+      options.jobs > 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
+  Result<SweepTally> tally = SweepTally{};
+  {
+    std::vector<std::string> labels;
+    for (const PlannedPoint& point : plan.value().points) labels.push_back(point.label);
+    SweepProgress progress(per_point, labels, stderr, isatty(STDERR_FILENO) == 1);
+    tally = RunSweep(plan.value(), todo, jobs, *store.value(), [&](const RunRecord& record) {
+      progress.RunFinished(record.run.point, record.ok);
+    });
+  }
+  if (!tally.ok()) {
+    PrintError(tally.error());
+    return kExitOutputFailed;
+  }
+  Result<StoredSweep> stored = store.value()->Read();
+  if (!stored.ok()) {
+    PrintError(stored.error());
+    return kExitOutputFailed;
+  }
+  std::cout << SweepTable(stored.value(), Aggregates(stored.value()));
+  std::cout << fmt::format("{} run(s) stored in {} ({} failed this time)\n",
+                           stored.value().runs.size(), db_path, tally.value().failed);
+  std::cout.flush();
+  return std::cout ? kExitOk : kExitOutputFailed;
+}
+
+int ExportCommand(const ExportOptions& options) {
+  if (options.csv == options.json) {
+    std::cerr << "error: export: give exactly one of --csv or --json\n";
+    return kExitBadInput;
+  }
+  if (options.runs && !options.csv) {
+    std::cerr << "error: export: --runs goes with --csv (the JSON holds the runs already)\n";
+    return kExitBadInput;
+  }
+  Result<std::unique_ptr<ResultsStore>> store = ResultsStore::OpenExisting(options.database_path);
+  if (!store.ok()) {
+    PrintError(store.error());
+    return kExitBadInput;
+  }
+  Result<StoredSweep> stored = store.value()->Read();
+  if (!stored.ok()) {
+    PrintError(stored.error());
+    return kExitBadInput;
+  }
+  const std::vector<Aggregate> aggregates = Aggregates(stored.value());
+  const std::string text = options.json   ? SweepJson(stored.value(), aggregates)
+                           : options.runs ? RunsCsv(stored.value())
+                                          : AggregatesCsv(stored.value(), aggregates);
+  AtomicFile file(options.output_path);
+  Result<Done> written = file.Open();
+  if (written.ok()) {
+    file.stream() << text;
+    written = file.Commit();
+  }
+  if (!written.ok()) {
+    PrintError(written.error());
+    return kExitOutputFailed;
+  }
+  std::cerr << fmt::format("wrote {} ({} point(s), {} run(s))\n", options.output_path,
+                           stored.value().points.size(), stored.value().runs.size());
+  return kExitOk;
+}
+
+}  // namespace deliverysim::app

@@ -1,0 +1,62 @@
+"""The HTML report of the bundled example sweep: every figure exists as PNG and SVG, the page
+references each one, and the same database gives the same bytes."""
+import pathlib
+import re
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+METRIC_FIGURES = ["lost", "duplicate_effects", "out_of_order", "latency_ns-p99",
+                  "lag_time_ns-mean", "lag_messages-mean"]
+OTHER_FIGURES = ["lag-over-time", "throughput-over-time", "latency-cdf"]
+
+
+@pytest.fixture(scope="module")
+def example_db(binary, tmp_path_factory):
+    import subprocess
+    db = tmp_path_factory.mktemp("example") / "crashes.db"
+    subprocess.run([binary, "sweep", ROOT / "sweeps" / "crashes-by-strategy.yaml", "-o", db],
+                   check=True, capture_output=True, timeout=600)
+    return db
+
+
+def test_report_of_the_example_sweep_has_every_figure_and_references_it(
+        deliverysim, example_db, tmp_path):
+    out = tmp_path / "report"
+    deliverysim("report", example_db, "-o", out, check=True)
+    page = (out / "index.html").read_text()
+    expected = [f"billing-{name}" for name in METRIC_FIGURES + OTHER_FIGURES]
+    for name in expected:
+        for suffix in (".png", ".svg"):
+            assert (out / (name + suffix)).stat().st_size > 1000, name + suffix
+            assert f'"{name}{suffix}"' in page, name + suffix
+    referenced = set(re.findall(r'(?:src|href)="([^"]+)"', page))
+    assert referenced == {name + s for name in expected for s in (".png", ".svg")}
+    assert "<table>" in page and "strategy=inbox crashes_per_minute=4" in page
+
+
+def test_figures_are_titled_labelled_and_have_a_legend(deliverysim, example_db, tmp_path):
+    out = tmp_path / "report"
+    deliverysim("report", example_db, "-o", out, check=True)
+    svg = (out / "billing-lost.svg").read_text()
+    # matplotlib writes each text as a comment before its glyphs.
+    for text in ["Lost messages (billing), mean and 95% CI", "crashes_per_minute",
+                 "lost messages (messages)", "before-processing", "inbox"]:
+        assert f"<!-- {text} -->" in svg, text
+    assert "<dc:date>" not in svg
+
+
+def test_the_same_database_gives_the_same_report(deliverysim, example_db, tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    deliverysim("report", example_db, "-o", first, check=True)
+    deliverysim("report", example_db, "-o", second, check=True)
+    files = sorted(p.name for p in first.iterdir())
+    assert files == sorted(p.name for p in second.iterdir())
+    for name in files:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def test_report_of_a_missing_database_is_bad_input(deliverysim, tmp_path):
+    result = deliverysim("report", tmp_path / "none.db", "-o", tmp_path / "r")
+    assert result.returncode == 2
+    assert "no results database here" in result.stderr
