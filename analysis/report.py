@@ -135,7 +135,13 @@ def metric_figure(summary, scope, metric, x, others, out):
     categories = None if numeric else sorted({p["parameters"][x] for p in summary["points"]})
     figure, axes = plt.subplots()
     drawn = False
-    for i, (label, points) in enumerate(lines_of(summary, x, others).items()):
+    lines = lines_of(summary, x, others)
+    all_x = [x_value(p, x, categories) for p in summary["points"]]
+    # Lines that coincide (several strategies with no loss) are dodged sideways a little so
+    # that each stays visible; the shift is at most 1.5% of the axis either way.
+    spread = (max(all_x) - min(all_x)) or 1
+    for i, (label, points) in enumerate(lines.items()):
+        dodge = (i - (len(lines) - 1) / 2) * 0.03 * spread / max(1, len(lines) - 1)
         xs, ys, low, high = [], [], [], []
         for point in points:
             a = point["aggregates"].get(scope, {}).get(name)
@@ -143,7 +149,7 @@ def metric_figure(summary, scope, metric, x, others, out):
                 continue
             mean = a["mean"] * scale
             lo, hi = a["ci95"]
-            xs.append(x_value(point, x, categories))
+            xs.append(x_value(point, x, categories) + dodge)
             ys.append(mean)
             low.append(mean - lo * scale if lo is not None else 0)
             high.append(hi * scale - mean if hi is not None else 0)
@@ -152,6 +158,9 @@ def metric_figure(summary, scope, metric, x, others, out):
             drawn = True
     if categories is not None:
         axes.set_xticks(range(len(categories)), categories)
+    elif len(set(all_x)) <= 12:  # a tick at each swept value, labelled as the sweep file says
+        ticks = sorted({(x_value(p, x, None), p["parameters"][x]) for p in summary["points"]})
+        axes.set_xticks([t for t, _ in ticks], [label for _, label in ticks])
     axes.set_title(f"{title} ({scope}), mean and 95% CI")
     axes.set_xlabel(x)
     axes.set_ylabel(f"{title.lower()} ({unit})")
@@ -230,10 +239,12 @@ def format_cell(aggregate, scale):
     if aggregate is None or aggregate["mean"] is None:
         return "n/a"
     mean = aggregate["mean"] * scale
+    shown = f"{mean:.4g}" if abs(mean) < 1e4 else f"{mean:.0f}"  # no e-notation in tables
     low, high = aggregate["ci95"]
     if low is None:
-        return f"{mean:.4g}"
-    return f"{mean:.4g} ± {(high - low) / 2 * scale:.2g}"
+        return shown
+    half = (high - low) / 2 * scale
+    return f"{shown} ± " + (f"{half:.2g}" if abs(half) < 1e4 else f"{half:.0f}")
 
 
 def summary_table(summary, scope):

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <string>
 
+#include "app/analyze_command.h"
 #include "app/commands.h"
 #include "app/report_command.h"
 #include "app/sweep_commands.h"
@@ -90,6 +91,13 @@ int main(int argc, char** argv) {
   report_cli->add_option("-o,--output", report.output_dir, "Folder for index.html and figures")
       ->required();
 
+  std::string analyze_path;
+  CLI::App* analyze_cli = cli.add_subcommand(
+      "analyze",
+      "Print the analytic predictions (Erlang C, retry chain, at-most-once loss) "
+      "that apply to a scenario, and say why none applies where none does.");
+  analyze_cli->add_option("FILE", analyze_path, "Scenario file (YAML)")->required();
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -101,7 +109,8 @@ int main(int argc, char** argv) {
   if (*sweep_cli) return SweepCommand(sweep);
   if (*export_cli) return ExportCommand(export_options);
   if (*report_cli) return ReportCommand(report);
-  std::cerr << "error: name a command: run, validate, sweep, export or report; see deliverysim "
-               "--help\n";
+  if (*analyze_cli) return AnalyzeCommand(analyze_path);
+  std::cerr << "error: name a command: run, validate, sweep, export, report or analyze; see "
+               "deliverysim --help\n";
   return kExitBadInput;
 }
