@@ -132,7 +132,9 @@ def style(i):
 def metric_figure(summary, scope, metric, x, others, out):
     name, title, unit, scale = metric
     numeric = all(is_number(p["parameters"][x]) for p in summary["points"])
-    categories = None if numeric else sorted({p["parameters"][x] for p in summary["points"]})
+    # Categories keep the sweep file's order of values.
+    categories = None if numeric else list(dict.fromkeys(p["parameters"][x]
+                                                          for p in summary["points"]))
     figure, axes = plt.subplots()
     drawn = False
     lines = lines_of(summary, x, others)

@@ -45,6 +45,12 @@ std::uint64_t RunSeed(std::uint64_t base_seed, std::uint32_t point, std::uint32_
 Result<SweepPlan> PlanSweep(const SweepDefinition& sweep) {
   SweepPlan plan;
   std::uint64_t base_seed = 0;
+  struct Warned {
+    std::string text;
+    std::string first_point;
+    std::size_t points;
+  };
+  std::vector<Warned> warned;
   for (const SweepPoint& point : ExpandPoints(sweep)) {
     // Parsed afresh for each point rather than cloned, because a clone loses the positions
     // that errors about the base scenario need.
@@ -70,12 +76,22 @@ Result<SweepPlan> PlanSweep(const SweepDefinition& sweep) {
     if (!loaded.ok()) return Blame(sweep, point, resolved, loaded.error());
     if (point.index == 0) base_seed = sweep.seed.value_or(loaded.value().seed);
     for (const std::string& warning : ScenarioWarnings(loaded.value())) {
-      const std::string line = fmt::format("{}: {}", PointLabel(sweep, point), warning);
-      if (std::find(plan.warnings.begin(), plan.warnings.end(), line) == plan.warnings.end()) {
-        plan.warnings.push_back(line);
+      auto seen = std::find_if(warned.begin(), warned.end(),
+                               [&](const Warned& w) { return w.text == warning; });
+      if (seen == warned.end()) {
+        warned.push_back(Warned{warning, PointLabel(sweep, point), 0});
+        seen = warned.end() - 1;
       }
+      ++seen->points;
     }
     plan.points.push_back(PlannedPoint{point, PointLabel(sweep, point), std::move(loaded.value())});
+  }
+  // A warning of the base scenario would otherwise repeat at every point.
+  for (const Warned& w : warned) {
+    plan.warnings.push_back(w.points == plan.points.size()
+                                ? fmt::format("{} (at every point)", w.text)
+                                : fmt::format("{} (at {} of {} points, the first {})", w.text,
+                                              w.points, plan.points.size(), w.first_point));
   }
   for (const PlannedPoint& point : plan.points) {
     for (std::uint32_t r = 0; r < sweep.replications; ++r) {

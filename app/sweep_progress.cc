@@ -44,7 +44,9 @@ void SweepProgress::RunFinished(std::uint32_t point, bool ok) {
     ++failed_at_[point];
   }
   if (terminal_) {
-    DrawBar();
+    // Ten redraws a second at most, and always the last, so short runs cost no terminal time.
+    const auto now = std::chrono::steady_clock::now();
+    if (done_ == total_ || now - drawn_ >= std::chrono::milliseconds(100)) DrawBar();
     return;
   }
   if (--left_[point] > 0) return;
@@ -55,6 +57,7 @@ void SweepProgress::RunFinished(std::uint32_t point, bool ok) {
 }
 
 void SweepProgress::DrawBar() {
+  drawn_ = std::chrono::steady_clock::now();
   constexpr int kWidth = 30;
   const double fraction = total_ ? static_cast<double>(done_) / total_ : 1.0;
   const int filled = static_cast<int>(fraction * kWidth);

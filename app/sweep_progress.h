@@ -39,6 +39,7 @@ class SweepProgress {
   std::uint32_t points_total_ = 0;
   std::uint32_t points_done_ = 0;
   std::chrono::steady_clock::time_point start_;
+  std::chrono::steady_clock::time_point drawn_;  // when the bar was last drawn
 };
 
 }  // namespace deliverysim::app

@@ -231,3 +231,12 @@ def test_progress_on_a_terminal_is_a_bar_with_runs_failed_and_time_left(binary, 
     assert "\r\033[K[" in text
     assert "12/12 runs, 0 failed, about 0s left" in text
     assert "point 1/12 done" not in text
+
+
+def test_a_warning_of_the_base_scenario_is_printed_once(deliverysim, sweep_file, tmp_path):
+    (tmp_path / "base.yaml").write_text(BASE.replace("drain: 5s", "drain: 0"))
+    sweep_file.write_text(SWEEP.replace("replications: 10", "replications: 1"))
+    result = deliverysim("sweep", sweep_file, "-o", tmp_path / "w.db", check=True)
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1
+    assert warnings[0].endswith("(at every point)")
