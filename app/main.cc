@@ -41,7 +41,9 @@ int main(int argc, char** argv) {
       "Examples:\n"
       "  deliverysim run scenarios/order-placed-at-least-once.yaml\n"
       "  deliverysim run scenarios/order-placed-inbox.yaml --seed 7 --json\n"
-      "  deliverysim validate my-scenario.yaml");
+      "  deliverysim validate my-scenario.yaml\n"
+      "  deliverysim sweep sweeps/crashes-by-strategy.yaml -o crashes.db\n"
+      "  deliverysim report crashes.db -o crashes-report");
 
   RunOptions run;
   CLI::App* run_cli =

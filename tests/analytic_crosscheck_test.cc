@@ -49,7 +49,7 @@ void ExpectIntervalContains(models::Scenario scenario,
 // - No start-up delay (initial_rebalance_delay 0) and no drain, when nothing arrives and the
 //   lag falls to 0: the sampled lag is then the steady-state queue, apart from the first
 //   fraction of a second starting empty, which is negligible against 100 s.
-models::Scenario MM1(double utilisation) {
+models::Scenario MM1(double utilisation, const char* commit = "before-processing") {
   return ParseScenario(fmt::format(R"(
 name: mm1
 duration: 100s
@@ -59,10 +59,10 @@ broker: {{ initial_rebalance_delay: 0 }}
 topics: [{{ name: jobs, partitions: 1 }}]
 producers: [{{ name: source, topic: jobs, rate: {}/s, arrivals: poisson }}]
 consumers: [{{ group: workers, topic: jobs, instances: 1, processing: exp(1ms),
-              max_poll_records: 1, commit: before-processing, auto_offset_reset: earliest }}]
+              max_poll_records: 1, commit: {}, auto_offset_reset: earliest }}]
 network: {{ latency: const(0) }}
 )",
-                                   utilisation * 1000));
+                                   utilisation * 1000, commit));
 }
 
 double MeanLag(const models::RunResult& r) { return r.groups[0].lag_messages.mean; }
@@ -82,6 +82,16 @@ TEST(AnalyticCrossCheck, MM1AtUtilisationFourFifthsMatchesErlangC) {
   ASSERT_EQ(analysis.queues.size(), 1u);
   // Lq = 0.64 / 0.2 = 3.2.
   ASSERT_NEAR(analysis.queues[0].predicted_lag(), 3.2, 1e-12);
+  ExpectIntervalContains(scenario, MeanLag, analysis.queues[0].predicted_lag());
+}
+
+// Committing after processing, the record in service stays uncommitted until its effect, so
+// the lag counts it: the number in the system, L = rho / (1 - rho) = 1 at utilisation 0.5.
+TEST(AnalyticCrossCheck, MM1CommittingAfterProcessingLagIsTheNumberInTheSystem) {
+  const models::Scenario scenario = MM1(0.5, "after-processing");
+  const models::Analysis analysis = models::AnalyzeScenario(scenario);
+  ASSERT_EQ(analysis.queues.size(), 1u);
+  ASSERT_NEAR(analysis.queues[0].predicted_lag(), 1.0, 1e-12);
   ExpectIntervalContains(scenario, MeanLag, analysis.queues[0].predicted_lag());
 }
 
