@@ -84,9 +84,12 @@ class ResultsStore {
   // (point, replication) of every run stored, failed ones included: a resume skips them.
   std::set<std::pair<std::uint32_t, std::uint32_t>> FinishedRuns();
 
-  // One transaction per run.
+  // One transaction per run. A run stored already is refused.
+  // TODO: two sweeps writing one database at once fail on the first run both write, with
+  // SQLite's constraint message; a lock on the sweep would say so plainly.
   Result<Done> WriteRun(const RunRecord& record);
 
+  // TODO: reads every metric into memory; a sweep of millions of runs needs a streaming read.
   Result<StoredSweep> Read();
 
   Sqlite& db() { return *db_; }

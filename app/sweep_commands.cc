@@ -25,6 +25,8 @@ namespace {
 void PrintError(const Error& error) { std::cerr << "error: " << error.ToString() << "\n"; }
 
 // The runs the store lacks, and how many of them fall on each point.
+// TODO: a failed run counts as done, so a failure from a passing cause (memory) is never
+// retried; today the user must delete its row from `runs` to run it again.
 std::vector<PlannedRun> RunsToDo(const SweepPlan& plan, ResultsStore& store,
                                  std::vector<std::uint32_t>& per_point) {
   const auto finished = store.FinishedRuns();

@@ -149,6 +149,11 @@ SweepParameter LoadParameter(const std::string& file, const YAML::Node& item,
   parameter.path = Scalar(file, item["path"], key + ".path");
   parameter.path_line = item["path"].Mark().line + 1;
   parameter.path_column = item["path"].Mark().column + 1;
+  if (parameter.path == "seed") {
+    Fail(file, item["path"], key + ".path",
+         "every run gets its own seed from the sweep's seed, the point and the replication; "
+         "set 'seed' and 'replications' at the top of the sweep file instead");
+  }
   parameter.name = item["name"] ? Scalar(file, item["name"], key + ".name") : parameter.path;
   const int kinds = (item["values"] ? 1 : 0) + (item["linear"] ? 1 : 0) + (item["log"] ? 1 : 0);
   if (kinds != 1) {

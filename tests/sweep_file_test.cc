@@ -93,6 +93,16 @@ TEST(SweepFile, ListValuesNeedLabels) {
   EXPECT_THAT(sweep.error().message, HasSubstr("give 'labels'"));
 }
 
+TEST(SweepFile, TheSeedIsNotAParameter) {
+  auto sweep =
+      app::LoadSweepText(kHeader + "parameters:\n  - { path: seed, values: [1, 2] }\n", kSweepName);
+  ASSERT_FALSE(sweep.ok());
+  EXPECT_EQ(sweep.error().line, 4);
+  EXPECT_EQ(sweep.error().column, 13);  // "  - { path: " is 12 characters
+  EXPECT_EQ(sweep.error().key, "parameters[0].path");
+  EXPECT_THAT(sweep.error().message, HasSubstr("set 'seed' and 'replications' at the top"));
+}
+
 TEST(SweepFile, TheDefinitionChangesWithAValueAndNotWithLayout) {
   const auto a = Load("  - { path: \"faults[1].loss\", values: [0, 0.1] }\n");
   const auto b = Load("  - path: faults[1].loss\n    values:\n      - 0\n      - 0.1\n");

@@ -51,7 +51,8 @@ def read_csv(path):
 def test_aggregates_are_mean_sd_and_t_interval_of_the_runs(deliverysim, db, tmp_path):
     deliverysim("export", db, "--csv", "--runs", "-o", tmp_path / "runs.csv", check=True)
     deliverysim("export", db, "--csv", "-o", tmp_path / "agg.csv", check=True)
-    runs = [r for r in read_csv(tmp_path / "runs.csv") if (r["scope"], r["metric"]) == ("g", "lost")]
+    runs = [r for r in read_csv(tmp_path / "runs.csv")
+            if (r["scope"], r["metric"]) == ("g", "lost")]
     aggregates = {r["loss"]: r for r in read_csv(tmp_path / "agg.csv")
                   if (r["scope"], r["metric"]) == ("g", "lost")}
     assert set(aggregates) == {"0.05", "0.2"}
