@@ -4,6 +4,7 @@
 
 #include <iostream>
 
+#include "app/analysis_simulation.h"
 #include "app/commands.h"
 #include "app/scenario_loader.h"
 
@@ -23,7 +24,7 @@ void PrintQueue(const models::QueueCheck& q, std::string& out) {
       p.wait_probability, p.mean_wait * 1e3, p.mean_queue_length, p.mean_in_system,
       p.mean_sojourn * 1e3);
   out += fmt::format(
-      "  compare with {}'s lag_messages.mean: {:.6g} ({})\n", q.group, q.predicted_lag(),
+      "  compare with lag_messages.mean of group {}: {:.6g} ({})\n", q.group, q.predicted_lag(),
       q.lag_counts_in_service ? "commits after processing: the record in service is counted"
                               : "commits before processing: only the waiting records are counted");
 }
@@ -42,9 +43,28 @@ void PrintRetry(const models::RetryCheck& r, std::string& out) {
       p.acknowledged, p.given_up, 1 - p.processed, p.expected_attempts, p.expected_effects,
       p.expected_duplicate_effects);
   out += fmt::format(
-      "  compare with {}'s sends / intended and gave_up / intended; a group reading every "
+      "  compare with sends / intended and gave_up / intended of producer {}; a group reading "
+      "every "
       "record sees the duplicate appends as duplicate deliveries\n",
       r.producer);
+}
+
+std::string ComparisonText(const std::vector<Comparison>& rows, std::uint32_t runs) {
+  if (rows.empty()) return "nothing to simulate: no prediction applies\n";
+  std::string out =
+      fmt::format("predicted beside simulated (mean over {} run(s), 95% CI):\n", runs);
+  for (const Comparison& row : rows) {
+    const bool has_interval = row.simulated.n >= 2;
+    out += fmt::format("  {}: predicted {:.6g}, simulated {:.6g}{}{}\n", row.what, row.predicted,
+                       row.simulated.mean,
+                       has_interval ? fmt::format(" [{:.6g}, {:.6g}]", row.ci95.low, row.ci95.high)
+                                    : std::string(),
+                       !has_interval ? ""
+                       : row.predicted >= row.ci95.low && row.predicted <= row.ci95.high
+                           ? ", inside"
+                           : ", outside");
+  }
+  return out;
 }
 
 }  // namespace
@@ -69,13 +89,18 @@ std::string AnalysisText(const std::string& scenario_name, const models::Analysi
   return out;
 }
 
-int AnalyzeCommand(const std::string& scenario_path) {
-  Result<models::Scenario> loaded = LoadScenarioFile(scenario_path);
+int AnalyzeCommand(const AnalyzeOptions& options) {
+  Result<models::Scenario> loaded = LoadScenarioFile(options.scenario_path);
   if (!loaded.ok()) {
     std::cerr << "error: " << loaded.error().ToString() << "\n";
     return kExitBadInput;
   }
-  std::cout << AnalysisText(loaded.value().name, models::AnalyzeScenario(loaded.value()));
+  const models::Analysis analysis = models::AnalyzeScenario(loaded.value());
+  std::cout << AnalysisText(loaded.value().name, analysis);
+  if (options.runs > 0) {
+    std::cout << ComparisonText(SimulateComparisons(loaded.value(), analysis, options.runs),
+                                options.runs);
+  }
   std::cout.flush();
   return std::cout ? kExitOk : kExitOutputFailed;
 }

@@ -3,13 +3,19 @@
 // the simulated metric to compare it with, and a plain sentence for what has no prediction.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "models/analytic_predictions.h"
 
 namespace deliverysim::app {
 
-int AnalyzeCommand(const std::string& scenario_path);
+struct AnalyzeOptions {
+  std::string scenario_path;
+  std::uint32_t runs = 0;  // 0: print the predictions only; N: also simulate N times
+};
+
+int AnalyzeCommand(const AnalyzeOptions& options);
 
 // The text the command prints, for tests.
 std::string AnalysisText(const std::string& scenario_name, const models::Analysis& analysis);

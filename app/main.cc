@@ -93,12 +93,17 @@ int main(int argc, char** argv) {
   report_cli->add_option("-o,--output", report.output_dir, "Folder for index.html and figures")
       ->required();
 
-  std::string analyze_path;
+  AnalyzeOptions analyze;
   CLI::App* analyze_cli = cli.add_subcommand(
       "analyze",
       "Print the analytic predictions (Erlang C, retry chain, at-most-once loss) "
       "that apply to a scenario, and say why none applies where none does.");
-  analyze_cli->add_option("FILE", analyze_path, "Scenario file (YAML)")->required();
+  analyze_cli->add_option("FILE", analyze.scenario_path, "Scenario file (YAML)")->required();
+  analyze_cli
+      ->add_option("--runs", analyze.runs,
+                   "Also run the scenario this many times and show each predicted value beside "
+                   "the simulated mean and its 95% confidence interval")
+      ->check(CLI::Range(1u, 100000u));
 
   try {
     cli.parse(argc, argv);
@@ -111,7 +116,7 @@ int main(int argc, char** argv) {
   if (*sweep_cli) return SweepCommand(sweep);
   if (*export_cli) return ExportCommand(export_options);
   if (*report_cli) return ReportCommand(report);
-  if (*analyze_cli) return AnalyzeCommand(analyze_path);
+  if (*analyze_cli) return AnalyzeCommand(analyze);
   std::cerr << "error: name a command: run, validate, sweep, export, report or analyze; see "
                "deliverysim --help\n";
   return kExitBadInput;
