@@ -34,14 +34,14 @@ std::string FindScript() {
   return "";
 }
 
-// Runs `arguments` (the program first) and waits; the exit status, or -1 if it did not start
-// or was killed.
+// Runs `arguments` (the program first, looked up on PATH unless it has a slash) and waits;
+// returns the exit status, or -1 if it did not start or was killed.
 int RunProgram(const std::vector<std::string>& arguments) {
   std::vector<char*> argv;
   for (const std::string& argument : arguments) argv.push_back(const_cast<char*>(argument.c_str()));
   argv.push_back(nullptr);
   pid_t child = 0;
-  if (posix_spawn(&child, argv[0], nullptr, nullptr, argv.data(), environ) != 0) return -1;
+  if (posix_spawnp(&child, argv[0], nullptr, nullptr, argv.data(), environ) != 0) return -1;
   int status = 0;
   while (waitpid(child, &status, 0) < 0) {
     if (errno != EINTR) return -1;

@@ -6,8 +6,8 @@
 //   BINDIR/analysis/report.py          (a copy beside the program)
 //   BINDIR/../analysis/report.py       (the build tree: build/deliverysim and analysis/)
 //   BINDIR/../share/deliverysim/analysis/report.py   (after 'cmake --install')
-// where BINDIR is the folder of the running program; it runs under $DELIVERYSIM_PYTHON, or
-// /usr/bin/python3, Debian's Python with python3-matplotlib.
+// where BINDIR is the folder of the running program. It runs under $DELIVERYSIM_PYTHON (looked
+// up on PATH when it has no slash), or /usr/bin/python3, Debian's Python with matplotlib.
 #pragma once
 
 #include <string>

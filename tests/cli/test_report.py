@@ -84,3 +84,34 @@ def test_the_example_sweep_shows_what_the_readme_says(deliverysim, example_db, t
     readme = (ROOT / "README.md").read_text()
     quoted = [lost[("before-processing", r)] for r in (1, 2, 4)]
     assert "(1.2, 2.2 and 5.0 on average" in readme and quoted == [1.2, 2.2, 5.0]
+
+
+def test_the_script_and_python_can_be_chosen_by_environment(binary, example_db, tmp_path):
+    import os
+    import subprocess
+    # A stand-in script that only proves it was the one run, with the documented arguments.
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "report.py").write_text(
+        "import sys, pathlib\n"
+        "args = sys.argv[1:]\n"
+        "out = pathlib.Path(args[args.index('--out') + 1])\n"
+        "(out / 'ran.txt').write_text(' '.join(a.split('/')[-1] for a in args))\n")
+    env = dict(os.environ, DELIVERYSIM_ANALYSIS_DIR=str(tmp_path / "scripts"),
+               DELIVERYSIM_PYTHON="python3")
+    out = tmp_path / "r"
+    subprocess.run([binary, "report", example_db, "-o", out], env=env, check=True,
+                   capture_output=True)
+    assert (out / "ran.txt").read_text() == "--db crashes.db --summary summary.json --out r"
+    assert (out / "summary.json").exists()
+
+
+def test_a_failing_report_script_is_an_output_failure(binary, example_db, tmp_path):
+    import os
+    import subprocess
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "report.py").write_text("raise SystemExit(3)\n")
+    env = dict(os.environ, DELIVERYSIM_ANALYSIS_DIR=str(tmp_path / "scripts"))
+    result = subprocess.run([binary, "report", example_db, "-o", tmp_path / "r"], env=env,
+                            capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "failed (exit status 3)" in result.stderr
