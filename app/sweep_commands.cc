@@ -40,6 +40,26 @@ std::vector<PlannedRun> RunsToDo(const SweepPlan& plan, ResultsStore& store,
   return todo;
 }
 
+// Runs what the store lacks, showing progress, and says beforehand how much that is.
+Result<SweepTally> RunRemaining(const SweepOptions& options, const SweepDefinition& sweep,
+                                const SweepPlan& plan, ResultsStore& store,
+                                const std::string& db_path) {
+  std::vector<std::uint32_t> per_point;
+  const std::vector<PlannedRun> todo = RunsToDo(plan, store, per_point);
+  std::cerr << fmt::format(
+      "{}: {} point(s) x {} replication(s) = {} runs; {} stored already, {} to run; writing {}\n",
+      options.sweep_path, plan.points.size(), sweep.replications, plan.runs.size(),
+      plan.runs.size() - todo.size(), todo.size(), db_path);
+  const unsigned jobs =
+      options.jobs > 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::string> labels;
+  for (const PlannedPoint& point : plan.points) labels.push_back(point.label);
+  SweepProgress progress(per_point, labels, stderr, isatty(STDERR_FILENO) == 1);
+  return RunSweep(plan, todo, jobs, store, [&](const RunRecord& record) {
+    progress.RunFinished(record.run.point, record.ok);
+  });
+}
+
 }  // namespace
 
 std::string DefaultDatabasePath(const std::string& sweep_path) {
@@ -68,37 +88,17 @@ int SweepCommand(const SweepOptions& options) {
     PrintError(store.error());
     return kExitOutputFailed;
   }
+  ResultsStore& results = *store.value();
   const std::string definition = CanonicalDefinition(sweep.value());
-  if (Result<Done> begun = store.value()->Begin(definition, sweep.value(), plan.value());
-      !begun.ok()) {
+  if (Result<Done> begun = results.Begin(definition, sweep.value(), plan.value()); !begun.ok()) {
     PrintError(begun.error());
     return kExitBadInput;
   }
 
-  std::vector<std::uint32_t> per_point;
-  const std::vector<PlannedRun> todo = RunsToDo(plan.value(), *store.value(), per_point);
-  const std::size_t skipped = plan.value().runs.size() - todo.size();
-  std::cerr << fmt::format(
-      "{}: {} point(s) x {} replication(s) = {} runs; {} stored already, "
-      "{} to run; writing {}\n",
-      options.sweep_path, plan.value().points.size(), sweep.value().replications,
-      plan.value().runs.size(), skipped, todo.size(), db_path);
-  const unsigned jobs =
-      options.jobs > 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
-  Result<SweepTally> tally = SweepTally{};
-  {
-    std::vector<std::string> labels;
-    for (const PlannedPoint& point : plan.value().points) labels.push_back(point.label);
-    SweepProgress progress(per_point, labels, stderr, isatty(STDERR_FILENO) == 1);
-    tally = RunSweep(plan.value(), todo, jobs, *store.value(), [&](const RunRecord& record) {
-      progress.RunFinished(record.run.point, record.ok);
-    });
-  }
-  if (!tally.ok()) {
-    PrintError(tally.error());
-    return kExitOutputFailed;
-  }
-  Result<StoredSweep> stored = store.value()->Read();
+  const Result<SweepTally> tally =
+      RunRemaining(options, sweep.value(), plan.value(), results, db_path);
+  const Result<StoredSweep> stored =
+      tally.ok() ? results.Read() : Result<StoredSweep>(tally.error());
   if (!stored.ok()) {
     PrintError(stored.error());
     return kExitOutputFailed;

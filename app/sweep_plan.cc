@@ -34,6 +34,66 @@ Error Blame(const SweepDefinition& sweep, const SweepPoint& point,
                            PointLabel(sweep, point), position, what)};
 }
 
+// The scenario of one point: the base with the point's values set, loaded and checked.
+Result<models::Scenario> LoadPoint(const SweepDefinition& sweep, const SweepPoint& point) {
+  // Parsed afresh for each point rather than cloned, because a clone loses the positions that
+  // errors about the base scenario need.
+  YAML::Node tree;
+  try {
+    tree = YAML::Load(sweep.scenario_text);
+  } catch (const YAML::Exception& e) {
+    return Error{sweep.scenario_path, e.mark.line + 1, e.mark.column + 1, "",
+                 "not valid YAML: " + e.msg};
+  }
+  std::vector<std::string> resolved(sweep.parameters.size());
+  for (std::size_t p = 0; p < sweep.parameters.size(); ++p) {
+    const SweepParameter& parameter = sweep.parameters[p];
+    const ParameterValue& value = parameter.values[point.choice[p]];
+    const std::string problem =
+        OverrideAt(tree, parameter.path, YAML::Clone(value.node), &resolved[p]);
+    if (!problem.empty()) {
+      return Error{sweep.file, parameter.path_line, parameter.path_column,
+                   fmt::format("parameters[{}].path", p), problem};
+    }
+  }
+  Result<models::Scenario> loaded = LoadScenarioTree(tree, sweep.scenario_path);
+  if (!loaded.ok()) return Blame(sweep, point, resolved, loaded.error());
+  return loaded;
+}
+
+// Warnings of the base scenario would otherwise repeat at every point; each is said once,
+// with how many points it concerns.
+class WarningTally {
+ public:
+  void Add(const std::string& text, const std::string& point_label) {
+    for (Entry& entry : entries_) {
+      if (entry.text == text) {
+        ++entry.points;
+        return;
+      }
+    }
+    entries_.push_back(Entry{text, point_label, 1});
+  }
+
+  std::vector<std::string> Lines(std::size_t points) const {
+    std::vector<std::string> lines;
+    for (const Entry& e : entries_) {
+      lines.push_back(e.points == points ? fmt::format("{} (at every point)", e.text)
+                                         : fmt::format("{} (at {} of {} points, the first {})",
+                                                       e.text, e.points, points, e.first_point));
+    }
+    return lines;
+  }
+
+ private:
+  struct Entry {
+    std::string text;
+    std::string first_point;
+    std::size_t points;
+  };
+  std::vector<Entry> entries_;
+};
+
 }  // namespace
 
 std::uint64_t RunSeed(std::uint64_t base_seed, std::uint32_t point, std::uint32_t replication) {
@@ -44,55 +104,17 @@ std::uint64_t RunSeed(std::uint64_t base_seed, std::uint32_t point, std::uint32_
 
 Result<SweepPlan> PlanSweep(const SweepDefinition& sweep) {
   SweepPlan plan;
-  std::uint64_t base_seed = 0;
-  struct Warned {
-    std::string text;
-    std::string first_point;
-    std::size_t points;
-  };
-  std::vector<Warned> warned;
+  WarningTally warnings;
   for (const SweepPoint& point : ExpandPoints(sweep)) {
-    // Parsed afresh for each point rather than cloned, because a clone loses the positions
-    // that errors about the base scenario need.
-    YAML::Node tree;
-    try {
-      tree = YAML::Load(sweep.scenario_text);
-    } catch (const YAML::Exception& e) {
-      return Error{sweep.scenario_path, e.mark.line + 1, e.mark.column + 1, "",
-                   "not valid YAML: " + e.msg};
-    }
-    std::vector<std::string> resolved(sweep.parameters.size());
-    for (std::size_t p = 0; p < sweep.parameters.size(); ++p) {
-      const SweepParameter& parameter = sweep.parameters[p];
-      const ParameterValue& value = parameter.values[point.choice[p]];
-      const std::string problem =
-          OverrideAt(tree, parameter.path, YAML::Clone(value.node), &resolved[p]);
-      if (!problem.empty()) {
-        return Error{sweep.file, parameter.path_line, parameter.path_column,
-                     fmt::format("parameters[{}].path", p), problem};
-      }
-    }
-    Result<models::Scenario> loaded = LoadScenarioTree(tree, sweep.scenario_path);
-    if (!loaded.ok()) return Blame(sweep, point, resolved, loaded.error());
-    if (point.index == 0) base_seed = sweep.seed.value_or(loaded.value().seed);
+    Result<models::Scenario> loaded = LoadPoint(sweep, point);
+    if (!loaded.ok()) return loaded.error();
     for (const std::string& warning : ScenarioWarnings(loaded.value())) {
-      auto seen = std::find_if(warned.begin(), warned.end(),
-                               [&](const Warned& w) { return w.text == warning; });
-      if (seen == warned.end()) {
-        warned.push_back(Warned{warning, PointLabel(sweep, point), 0});
-        seen = warned.end() - 1;
-      }
-      ++seen->points;
+      warnings.Add(warning, PointLabel(sweep, point));
     }
     plan.points.push_back(PlannedPoint{point, PointLabel(sweep, point), std::move(loaded.value())});
   }
-  // A warning of the base scenario would otherwise repeat at every point.
-  for (const Warned& w : warned) {
-    plan.warnings.push_back(w.points == plan.points.size()
-                                ? fmt::format("{} (at every point)", w.text)
-                                : fmt::format("{} (at {} of {} points, the first {})", w.text,
-                                              w.points, plan.points.size(), w.first_point));
-  }
+  plan.warnings = warnings.Lines(plan.points.size());
+  const std::uint64_t base_seed = sweep.seed.value_or(plan.points[0].scenario.seed);
   for (const PlannedPoint& point : plan.points) {
     for (std::uint32_t r = 0; r < sweep.replications; ++r) {
       plan.runs.push_back(
