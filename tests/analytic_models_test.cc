@@ -113,5 +113,50 @@ TEST(AnalyzeScenario, AProducerWithConstantLossIsARetryChain) {
   EXPECT_NEAR(a.retries[0].prediction.expected_attempts, 1 / (0.99 * 0.99), 1e-12);
 }
 
+// A one-partition, one-instance group that meets every M/M/1 assumption; each row of the table
+// below breaks one and names the reason analyze must give.
+constexpr const char* kQueue = R"(
+name: q
+duration: 10s
+broker: { initial_rebalance_delay: 0 }
+topics: [{ name: t, partitions: 1 }]
+producers: [{ name: p, topic: t, rate: 500/s, arrivals: poisson }]
+consumers: [{ group: g, topic: t, instances: 1, processing: exp(1ms), max_poll_records: 1,
+              commit: before-processing }]
+network: { latency: const(0) }
+)";
+
+TEST(AnalyzeScenario, EachBrokenQueueAssumptionIsNamed) {
+  const std::pair<std::pair<std::string, std::string>, std::string> rows[] = {
+      {{"arrivals: poisson", "arrivals: constant"}, "arrivals are not Poisson"},
+      {{"exp(1ms)", "const(1ms)"}, "processing is not exponential"},
+      {{"max_poll_records: 1", "max_poll_records: 2"}, "max_poll_records is not 1"},
+      {{"before-processing", "auto-commit-timer"}, "auto-commit moves the committed offset"},
+      {{"const(0)", "const(1ms)"}, "network.latency is not const(0)"},
+      {{"rate: 500/s", "rate: 1000/s"}, "utilisation is 1 or more"},
+      {{"instances: 1", "instances: 2"}, "several instances but one partition"},
+  };
+  ASSERT_EQ(models::AnalyzeScenario(testing::ParseScenario(kQueue)).queues.size(), 1u);
+  for (const auto& [change, reason] : rows) {
+    std::string text = kQueue;
+    text.replace(text.find(change.first), change.first.size(), change.second);
+    const models::Analysis a = models::AnalyzeScenario(testing::ParseScenario(text));
+    EXPECT_TRUE(a.queues.empty()) << change.second;
+    ASSERT_FALSE(a.not_applicable.empty());
+    EXPECT_THAT(a.not_applicable[0], HasSubstr(reason)) << change.second;
+  }
+}
+
+TEST(AnalyzeScenario, ADrainAndAStartDelayAreCaveats) {
+  std::string text = kQueue;
+  text.replace(text.find("initial_rebalance_delay: 0"), 26, "initial_rebalance_delay: 1s");
+  text.replace(text.find("duration: 10s"), 13, "duration: 10s\ndrain: 1s");
+  const models::Analysis a = models::AnalyzeScenario(testing::ParseScenario(text));
+  ASSERT_EQ(a.queues.size(), 1u);
+  ASSERT_EQ(a.caveats.size(), 2u);
+  EXPECT_THAT(a.caveats[0], HasSubstr("initial_rebalance_delay"));
+  EXPECT_THAT(a.caveats[1], HasSubstr("drain: 0 matches the steady state"));
+}
+
 }  // namespace
 }  // namespace deliverysim

@@ -153,6 +153,9 @@ TEST(ScenarioOverride, SelectsListItemsByNameOrIndexAndAddsAMissingLastKey) {
   EXPECT_EQ(tree["consumers"][0]["commit"].Scalar(), "x");
   EXPECT_EQ(app::OverrideAt(tree, "producers[0].keys", YAML::Node("5"), &resolved), "");
   EXPECT_EQ(tree["producers"][0]["keys"].Scalar(), "5");
+  EXPECT_EQ(app::OverrideAt(tree, "producers[shop].rate", YAML::Node("2/s"), &resolved), "");
+  EXPECT_EQ(resolved, "producers[0].rate");
+  EXPECT_EQ(tree["producers"][0]["rate"].Scalar(), "2/s");
 }
 
 TEST(ScenarioOverride, ExplainsAPathThatLeadsNowhere) {

@@ -3,6 +3,7 @@ per point and metric, as CSV (aggregates or runs) and JSON."""
 import csv
 import json
 import math
+import os
 import statistics
 
 import pytest
@@ -113,3 +114,28 @@ def test_export_of_a_file_that_is_not_a_sweep_database_is_refused(deliverysim, t
     result = deliverysim("export", tmp_path / "x.db", "--csv", "-o", tmp_path / "x.csv")
     assert result.returncode == 2
     assert "x.db" in result.stderr
+
+
+def test_one_replication_has_no_spread_and_no_interval(deliverysim, tmp_path):
+    (tmp_path / "base.yaml").write_text(BASE)
+    (tmp_path / "sweep.yaml").write_text(SWEEP.replace("replications: 10", "replications: 1"))
+    deliverysim("sweep", tmp_path / "sweep.yaml", "-o", tmp_path / "one.db", check=True)
+    deliverysim("export", tmp_path / "one.db", "--csv", "-o", tmp_path / "one.csv", check=True)
+    row = next(r for r in read_csv(tmp_path / "one.csv") if r["metric"] == "lost")
+    assert row["n"] == "1" and row["mean"] != ""
+    assert row["stddev"] == row["ci95_low"] == row["ci95_high"] == ""
+    deliverysim("export", tmp_path / "one.db", "--json", "-o", tmp_path / "one.json", check=True)
+    point = json.loads((tmp_path / "one.json").read_text())["points"][0]
+    assert point["aggregates"]["g"]["lost"]["stddev"] is None
+    assert point["aggregates"]["g"]["lost"]["ci95"] == [None, None]
+
+
+def test_without_o_the_database_is_named_after_the_sweep_file(binary, tmp_path):
+    import subprocess
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "base.yaml").write_text(BASE)
+    (tmp_path / "in" / "my-sweep.yaml").write_text(SWEEP.replace("replications: 10",
+                                                                 "replications: 1"))
+    subprocess.run([os.path.abspath(binary), "sweep", "in/my-sweep.yaml"], cwd=tmp_path,
+                   check=True, capture_output=True)
+    assert (tmp_path / "my-sweep.db").is_file()

@@ -44,6 +44,9 @@ def test_figures_are_titled_labelled_and_have_a_legend(deliverysim, example_db, 
                  "lost messages (messages)", "before-processing", "inbox"]:
         assert f"<!-- {text} -->" in svg, text
     assert "<dc:date>" not in svg
+    # Okabe and Ito's blue, orange and green, the palette's first three colours.
+    for colour in ["#0072b2", "#e69f00", "#009e73"]:
+        assert colour in svg.lower(), colour
 
 
 def test_the_same_database_gives_the_same_report(deliverysim, example_db, tmp_path):
@@ -115,3 +118,23 @@ def test_a_failing_report_script_is_an_output_failure(binary, example_db, tmp_pa
                             capture_output=True, text=True)
     assert result.returncode == 1
     assert "failed (exit status 3)" in result.stderr
+
+
+@pytest.mark.parametrize("place", ["bin/analysis", "analysis", "share/deliverysim/analysis"])
+def test_the_script_is_found_beside_the_program_above_it_or_where_install_puts_it(
+        binary, example_db, tmp_path, place):
+    import os
+    import shutil
+    import subprocess
+    (tmp_path / "bin").mkdir()
+    program = tmp_path / "bin" / "deliverysim"
+    shutil.copy(binary, program)
+    (tmp_path / place).mkdir(parents=True, exist_ok=True)
+    (tmp_path / place / "report.py").write_text(
+        "import sys, pathlib\n"
+        "out = pathlib.Path(sys.argv[sys.argv.index('--out') + 1])\n"
+        f"(out / 'ran.txt').write_text('{place}')\n")
+    env = {k: v for k, v in os.environ.items() if k != "DELIVERYSIM_ANALYSIS_DIR"}
+    subprocess.run([program, "report", example_db, "-o", tmp_path / "r"], env=env, check=True,
+                   capture_output=True)
+    assert (tmp_path / "r" / "ran.txt").read_text() == place
