@@ -6,7 +6,10 @@
 #include <iostream>
 #include <string>
 
+#include "app/analyze_command.h"
 #include "app/commands.h"
+#include "app/report_command.h"
+#include "app/sweep_commands.h"
 #include "app/teach_commands.h"
 #include "app/topology_graph.h"
 #include "app/version.h"
@@ -42,7 +45,9 @@ int main(int argc, char** argv) {
       "  deliverysim run scenarios/order-placed-at-least-once.yaml\n"
       "  deliverysim run scenarios/order-placed-inbox.yaml --seed 7 --json\n"
       "  deliverysim validate my-scenario.yaml\n"
-      "  deliverysim demo");
+      "  deliverysim demo\n"
+      "  deliverysim sweep sweeps/crashes-by-strategy.yaml -o crashes.db\n"
+      "  deliverysim report crashes.db -o crashes-report");
 
   RunOptions run;
   CLI::App* run_cli =
@@ -116,6 +121,49 @@ int main(int argc, char** argv) {
   demo_cli->add_option("--width", demo.width, "Columns (default: the terminal's, else 80)")
       ->check(CLI::Range(40, 1000));
 
+  // Sweeps, their results store and its exports.
+  SweepOptions sweep;
+  CLI::App* sweep_cli = cli.add_subcommand(
+      "sweep",
+      "Run a scenario over a grid of parameter values with replications (docs/SWEEPS.md).");
+  sweep_cli->add_option("FILE", sweep.sweep_path, "Sweep file (YAML)")->required();
+  sweep_cli
+      ->add_option("--jobs,-j", sweep.jobs,
+                   "Runs at once, each on one thread (default: one per hardware thread)")
+      ->check(CLI::Range(1u, 1024u));
+  sweep_cli->add_option("-o,--output", sweep.database_path,
+                        "Results database (SQLite); default: the sweep file's name with .db. "
+                        "Running again resumes: stored runs are skipped");
+  ExportOptions export_options;
+  CLI::App* export_cli =
+      cli.add_subcommand("export", "Write a sweep's results as CSV or JSON (docs/OUTPUT.md).");
+  export_cli->add_option("DB", export_options.database_path, "Results database of a sweep")
+      ->required();
+  export_cli->add_flag("--csv", export_options.csv, "CSV: one row per point, scope and metric");
+  export_cli->add_flag("--json", export_options.json, "JSON: points, runs and aggregates");
+  export_cli->add_flag("--runs", export_options.runs,
+                       "With --csv: one row per run, scope and metric instead of the aggregates");
+  export_cli->add_option("-o,--output", export_options.output_path, "File to write")->required();
+
+  ReportOptions report;
+  CLI::App* report_cli = cli.add_subcommand(
+      "report", "Write an HTML report of a sweep with PNG and SVG figures (docs/SWEEPS.md).");
+  report_cli->add_option("DB", report.database_path, "Results database of a sweep")->required();
+  report_cli->add_option("-o,--output", report.output_dir, "Folder for index.html and figures")
+      ->required();
+
+  AnalyzeOptions analyze;
+  CLI::App* analyze_cli = cli.add_subcommand(
+      "analyze",
+      "Print the analytic predictions (Erlang C, retry chain, at-most-once loss) "
+      "that apply to a scenario, and say why none applies where none does.");
+  analyze_cli->add_option("FILE", analyze.scenario_path, "Scenario file (YAML)")->required();
+  analyze_cli
+      ->add_option("--runs", analyze.runs,
+                   "Also run the scenario this many times and show each predicted value beside "
+                   "the simulated mean and its 95% confidence interval")
+      ->check(CLI::Range(1u, 100000u));
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -127,7 +175,11 @@ int main(int argc, char** argv) {
   if (*explain_cli) return ExplainCommand(explain);
   if (*graph_cli) return GraphCommand(graph);
   if (*demo_cli) return DemoCommand(demo);
-  std::cerr << "error: name a command, run or validate (or explain, graph, demo); see deliverysim "
-               "--help\n";
+  if (*sweep_cli) return SweepCommand(sweep);
+  if (*export_cli) return ExportCommand(export_options);
+  if (*report_cli) return ReportCommand(report);
+  if (*analyze_cli) return AnalyzeCommand(analyze);
+  std::cerr << "error: name a command: run, validate, sweep, export, report, analyze, explain, "
+               "graph or demo; see deliverysim --help\n";
   return kExitBadInput;
 }

@@ -870,6 +870,17 @@ Result<models::Scenario> LoadScenarioText(const std::string& text, const std::st
   }
 }
 
+Result<models::Scenario> LoadScenarioTree(const YAML::Node& root, const std::string& file_name) {
+  try {
+    if (root.IsNull()) return Error{file_name, 1, 1, "", "the scenario is empty"};
+    return LoadRoot(Node(root, "", &file_name));
+  } catch (const LoadFailure& failure) {
+    return failure.error;
+  } catch (const YAML::Exception& e) {
+    return Error{file_name, e.mark.line + 1, e.mark.column + 1, "", e.msg};
+  }
+}
+
 Result<models::Scenario> LoadScenarioFile(const std::string& path) {
   // A directory opens as a stream that reads nothing, which would pass for an empty file.
   std::error_code ignored;

@@ -13,11 +13,19 @@
 #include "app/result.h"
 #include "models/scenario.h"
 
+namespace YAML {
+class Node;
+}
+
 namespace deliverysim::app {
 
 Result<models::Scenario> LoadScenarioFile(const std::string& path);
 
 // Loads from text; `file_name` is only used in error messages.
 Result<models::Scenario> LoadScenarioText(const std::string& text, const std::string& file_name);
+
+// Loads from a parsed YAML tree, which a sweep has edited; `file_name` is only used in error
+// messages, whose positions are those the tree's nodes carry.
+Result<models::Scenario> LoadScenarioTree(const YAML::Node& root, const std::string& file_name);
 
 }  // namespace deliverysim::app

@@ -59,13 +59,20 @@ void GroupMetrics::OnEffect(const Record& record, sim::Time now) {
   }
 }
 
-void GroupMetrics::SampleTimeLag(sim::Time now) {
+std::uint64_t GroupMetrics::processed() const {
+  std::uint64_t processed = 0;
+  for (const PerProducer& mine : per_producer_) processed += mine.processed.count();
+  return processed;
+}
+
+sim::Time GroupMetrics::SampleTimeLag(sim::Time now) {
   sim::Time oldest_age = 0;
   for (PerProducer& mine : per_producer_) {
     const sim::Time oldest = mine.unprocessed.OldestIntentTime(mine.processed);
     if (oldest >= 0) oldest_age = std::max(oldest_age, now - oldest);
   }
   lag_time_.Record(oldest_age);
+  return oldest_age;
 }
 
 void GroupMetrics::Finish(GroupResult& result) const {
@@ -91,6 +98,13 @@ void GroupMetrics::Finish(GroupResult& result) const {
   result.commits_refused = commits_refused_;
   result.errors = errors_;
   result.aborted_reads = aborted_reads_;
+  if (latency_.count() > 0) {
+    for (int percent = 0; percent < 100; ++percent) {
+      result.latency_percentiles.push_back(latency_.Quantile(percent / 100.0));
+    }
+    // The top is the exact maximum, as in LatencySummary; the histogram rounds above 2048 ns.
+    result.latency_percentiles.push_back(latency_.max());
+  }
 }
 
 }  // namespace deliverysim::models

@@ -38,8 +38,11 @@ class GroupMetrics : public IntentWatcher {
   // Samples the lag of one partition, in messages.
   void SampleMessageLag(std::int64_t lag) { lag_messages_.Record(lag < 0 ? 0 : lag); }
 
-  // Samples the age of the oldest intended message not yet processed.
-  void SampleTimeLag(sim::Time now);
+  // Samples the age of the oldest intended message not yet processed, and returns it.
+  sim::Time SampleTimeLag(sim::Time now);
+
+  // Distinct ids whose effect has run so far.
+  std::uint64_t processed() const;
 
   void CountRebalance() { ++rebalances_; }
   void CountRefusedCommit() { ++commits_refused_; }

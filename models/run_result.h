@@ -23,6 +23,14 @@ struct LatencySummary {
   std::int64_t max = 0;
 };
 
+// One sample of a group's state over time, for plots of lag and throughput.
+struct SeriesSample {
+  sim::Time t = 0;
+  std::int64_t lag_messages = 0;  // summed over the topic's partitions
+  sim::Time lag_time = 0;         // age of the oldest unprocessed intent
+  std::uint64_t processed = 0;    // distinct ids whose effect has run, so far
+};
+
 struct GroupResult {
   std::string group;
   std::string topic;
@@ -41,7 +49,13 @@ struct GroupResult {
   std::uint64_t commits_refused = 0;
   std::vector<std::string> errors;  // instances stopped on an error, in the order they stopped
   std::uint64_t aborted_reads = 0;  // messages processed whose every copy was aborted
+  // For sweeps and reports; the run's JSON and table leave these out.
+  std::vector<SeriesSample> series;               // at most kMaxSeriesSamples, evenly spaced
+  std::vector<std::int64_t> latency_percentiles;  // 0th to 100th; empty when none processed
 };
+
+// A run keeps at most this many series samples per group, so long runs stay small.
+inline constexpr std::size_t kMaxSeriesSamples = 1000;
 
 struct ProducerResult {
   std::string name;

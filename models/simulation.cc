@@ -17,7 +17,16 @@ class Simulation::Sampler : public sim::Component {
     for (const ConsumerGroupConfig& group : scenario.consumers) {
       topics_.push_back(TopicIndex(scenario, group.topic));
     }
+    series_.resize(metrics_.size());
+    // Keep every k-th sample for the series, so that no run keeps more than the limit.
+    const sim::Time samples = (scenario.duration + scenario.drain) / scenario.sample_interval + 1;
+    series_stride_ =
+        static_cast<std::uint64_t>((samples + static_cast<sim::Time>(kMaxSeriesSamples) - 1) /
+                                   static_cast<sim::Time>(kMaxSeriesSamples));
   }
+
+  // The sampled series of group `g`, moved out at the end of the run.
+  std::vector<SeriesSample> TakeSeries(std::uint32_t g) { return std::move(series_[g]); }
 
   void Start(sim::ComponentId self) {
     self_ = self;
@@ -25,13 +34,20 @@ class Simulation::Sampler : public sim::Component {
   }
 
   void OnEvent(const sim::Event&) override {
+    const bool keep = samples_taken_++ % series_stride_ == 0;
     for (std::uint32_t g = 0; g < metrics_.size(); ++g) {
       const std::uint32_t topic = topics_[g];
+      std::int64_t total_lag = 0;
       for (std::uint32_t p = 0; p < broker_.partitions(topic); ++p) {
         const std::int64_t committed = broker_.committed(g, p);
-        metrics_[g]->SampleMessageLag(broker_.log_end(topic, p) - (committed < 0 ? 0 : committed));
+        const std::int64_t lag = broker_.log_end(topic, p) - (committed < 0 ? 0 : committed);
+        metrics_[g]->SampleMessageLag(lag);
+        total_lag += lag < 0 ? 0 : lag;
       }
-      metrics_[g]->SampleTimeLag(engine_.now());
+      const sim::Time time_lag = metrics_[g]->SampleTimeLag(engine_.now());
+      if (keep) {
+        series_[g].push_back({engine_.now(), total_lag, time_lag, metrics_[g]->processed()});
+      }
     }
     const sim::Time next = engine_.now() + scenario_.sample_interval;
     if (next <= scenario_.duration + scenario_.drain) engine_.Schedule(next, self_, 0, 0);
@@ -44,6 +60,9 @@ class Simulation::Sampler : public sim::Component {
   std::vector<GroupMetrics*> metrics_;
   std::vector<std::uint32_t> topics_;  // per group
   sim::ComponentId self_ = 0;
+  std::vector<std::vector<SeriesSample>> series_;  // per group
+  std::uint64_t series_stride_ = 1;
+  std::uint64_t samples_taken_ = 0;
 };
 
 Simulation::Simulation(const Scenario& scenario, sim::TraceSink* trace)
@@ -222,6 +241,7 @@ RunResult Simulation::Run(const std::function<void(double)>& on_progress) {
     group.topic = scenario_.consumers[g].topic;
     group.commit = CommitStrategyName(scenario_.consumers[g].commit);
     metrics_[g]->Finish(group);
+    group.series = sampler_->TakeSeries(g);
     result.groups.push_back(std::move(group));
   }
   for (std::uint32_t p = 0; p < producers_.size(); ++p) {

@@ -191,7 +191,7 @@ def test_version_names_the_program_and_its_version(deliverysim):
 def test_no_command_is_bad_input(deliverysim):
     result = deliverysim()
     assert result.returncode == 2
-    assert "name a command, run or validate" in result.stderr
+    assert "name a command: run, validate" in result.stderr
 
 
 def test_unknown_command_is_named(deliverysim):
