@@ -38,6 +38,30 @@ Json Group(const models::GroupResult& g) {
       {"commits_refused", g.commits_refused},
   };
 }
+
+Json QueueBroker(const models::QueueBrokerResult& broker) {
+  Json queues = Json::object();
+  for (const models::QueueResult& q : broker.queues) {
+    queues[q.name] = Json{{"type", q.type},
+                          {"durable", q.durable},
+                          {"enqueued", q.enqueued},
+                          {"delivered", q.delivered},
+                          {"redelivered", q.redelivered},
+                          {"acked", q.acked},
+                          {"requeued", q.requeued},
+                          {"dead_lettered", q.dead_lettered},
+                          {"discarded", q.discarded},
+                          {"lost_in_restart", q.lost_in_restart},
+                          {"consumer_crashes", q.consumer_crashes},
+                          {"ready_at_end", q.ready_at_end},
+                          {"unacked_at_end", q.unacked_at_end}};
+  }
+  return Json{{"unroutable_dropped", broker.unroutable_dropped},
+              {"returned", broker.returned},
+              {"restarts", broker.restarts},
+              {"dropped_while_down", broker.dropped_while_down},
+              {"queues", queues}};
+}
 }  // namespace
 
 std::string RunResultToJson(const models::RunResult& result) {
@@ -69,6 +93,8 @@ std::string RunResultToJson(const models::RunResult& result) {
                        {"packets_duplicated", result.packets_duplicated}}},
       {"events", result.events},
   };
+  // Only queue-broker runs have this key, so log-broker output is unchanged.
+  if (result.has_queue_broker) root["queue_broker"] = QueueBroker(result.queue_broker);
   return root.dump(2) + "\n";
 }
 

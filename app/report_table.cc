@@ -71,6 +71,23 @@ std::vector<Row> Rows() {
   };
 }
 
+// A line for the broker and one per queue: what the queues did, beside the groups' metrics.
+std::string QueueBrokerLines(const models::QueueBrokerResult& broker) {
+  std::string out = fmt::format(
+      "broker: {} restarts, {} packets dropped while down, {} unroutable dropped, {} returned\n",
+      broker.restarts, broker.dropped_while_down, broker.unroutable_dropped, broker.returned);
+  for (const models::QueueResult& q : broker.queues) {
+    out += fmt::format(
+        "queue {} ({}, {}): {} enqueued, {} delivered ({} redelivered), {} acked, {} requeued, "
+        "{} dead-lettered, {} discarded, {} lost in restarts, {} consumer crashes, "
+        "{} ready + {} unacked at the end\n",
+        q.name, q.type, q.durable ? "durable" : "transient", q.enqueued, q.delivered, q.redelivered,
+        q.acked, q.requeued, q.dead_lettered, q.discarded, q.lost_in_restart, q.consumer_crashes,
+        q.ready_at_end, q.unacked_at_end);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string RunResultToTable(const models::RunResult& result, WallClock wall) {
@@ -83,8 +100,10 @@ std::string RunResultToTable(const models::RunResult& result, WallClock wall) {
     out += fmt::format("producer {} -> {}: {} intended, {} sends, {} acknowledged, {} gave up\n",
                        p.name, p.topic, p.intended, p.sends, p.acknowledged, p.gave_up);
   }
-  out += fmt::format("network: {} packets lost, {} duplicated\n\n", result.packets_lost,
+  out += fmt::format("network: {} packets lost, {} duplicated\n", result.packets_lost,
                      result.packets_duplicated);
+  if (result.has_queue_broker) out += QueueBrokerLines(result.queue_broker);
+  out += '\n';
 
   const std::vector<Row> rows = Rows();
   std::size_t label_width = 0;

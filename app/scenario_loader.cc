@@ -229,6 +229,177 @@ void Optional(const Node& map, const std::string& key, T& target, Read read) {
   if (map.Has(key)) target = read(map.Get(key));
 }
 
+// ---- Queue brokers (broker.kind: queue) -----------------------------------------------------
+
+bool Boolean(const Node& node) { return node.Choice<bool>({{"true", true}, {"false", false}}); }
+
+// The names of `items`, for messages listing what a reference may name.
+template <typename T>
+std::vector<std::string> NamesOf(const std::vector<T>& items) {
+  std::vector<std::string> names;
+  for (const T& item : items) names.push_back(item.name);
+  return names;
+}
+
+template <typename T>
+void CheckNamed(const Node& at, const std::vector<T>& items, const std::string& name,
+                const char* what) {
+  for (const T& item : items) {
+    if (item.name == name) return;
+  }
+  at.Fail(std::string("no ") + what + " called '" + name + "'; allowed: " + Join(NamesOf(items)));
+}
+
+void LoadExchange(const Node& node, models::QueueBrokerConfig& broker) {
+  node.ExpectMap({"name", "type"});
+  models::ExchangeConfig exchange;
+  exchange.name = node.Get("name").Name();
+  exchange.type = node.Get("type").Choice<models::ExchangeType>({
+      {"direct", models::ExchangeType::kDirect},
+      {"fanout", models::ExchangeType::kFanout},
+      {"topic", models::ExchangeType::kTopic},
+  });
+  for (const auto& other : broker.exchanges) {
+    if (other.name == exchange.name) node.Get("name").Fail("exchange defined twice");
+  }
+  broker.exchanges.push_back(exchange);
+}
+
+void LoadQueue(const Node& node, models::QueueBrokerConfig& broker) {
+  node.ExpectMap({"name", "type", "durable", "delivery_limit", "dead_letter_exchange",
+                  "dead_letter_routing_key"});
+  models::QueueConfig queue;
+  queue.name = node.Get("name").Name();
+  Optional(node, "type", queue.type, [](const Node& n) {
+    return n.Choice<models::QueueType>(
+        {{"classic", models::QueueType::kClassic}, {"quorum", models::QueueType::kQuorum}});
+  });
+  Optional(node, "durable", queue.durable, Boolean);
+  Optional(node, "delivery_limit", queue.delivery_limit,
+           [](const Node& n) { return static_cast<std::uint32_t>(n.Unsigned(1, 1'000'000)); });
+  Optional(node, "dead_letter_exchange", queue.dead_letter_exchange,
+           [](const Node& n) { return n.Name(); });
+  Optional(node, "dead_letter_routing_key", queue.dead_letter_routing_key,
+           [](const Node& n) { return n.Text(); });
+  const bool quorum = queue.type == models::QueueType::kQuorum;
+  if (!quorum && node.Has("delivery_limit")) {
+    node.Get("delivery_limit").Fail("classic queues have no delivery limit; use type: quorum");
+  }
+  if (quorum && !queue.durable) node.Get("durable").Fail("quorum queues are always durable");
+  if (node.Has("dead_letter_routing_key") && queue.dead_letter_exchange.empty()) {
+    node.Get("dead_letter_routing_key").Fail("needs a dead_letter_exchange");
+  }
+  for (const auto& other : broker.queues) {
+    if (other.name == queue.name) node.Get("name").Fail("queue defined twice");
+  }
+  broker.queues.push_back(queue);
+}
+
+void LoadQueueBroker(const Node& node, Scenario& scenario) {
+  models::QueueBrokerConfig& broker = scenario.queue_broker;
+  for (const Node& item : node.Get("exchanges").Items()) LoadExchange(item, broker);
+  for (const Node& item : node.Get("queues").Items()) LoadQueue(item, broker);
+  if (broker.queues.empty()) node.Get("queues").Fail("a queue broker needs at least one queue");
+  if (node.Has("bindings")) {
+    for (const Node& item : node.Get("bindings").Items()) {
+      item.ExpectMap({"exchange", "queue", "key"});
+      models::BindingConfig binding;
+      binding.exchange = item.Get("exchange").Name();
+      binding.queue = item.Get("queue").Name();
+      Optional(item, "key", binding.key, [](const Node& n) { return n.Text(); });
+      CheckNamed(item.Get("exchange"), broker.exchanges, binding.exchange, "exchange");
+      CheckNamed(item.Get("queue"), broker.queues, binding.queue, "queue");
+      broker.bindings.push_back(binding);
+    }
+  }
+  const std::vector<Node> queues = node.Get("queues").Items();
+  for (std::size_t q = 0; q < broker.queues.size(); ++q) {
+    const std::string& exchange = broker.queues[q].dead_letter_exchange;
+    if (!exchange.empty()) {
+      CheckNamed(queues[q].Get("dead_letter_exchange"), broker.exchanges, exchange, "exchange");
+    }
+  }
+}
+
+void LoadQueuePublisher(const Node& node, models::ProducerConfig& producer) {
+  producer.exchange = node.Get("exchange").Name();
+  Optional(node, "routing_key", producer.routing_key, [](const Node& n) { return n.Text(); });
+  Optional(node, "mandatory", producer.mandatory, Boolean);
+  Optional(node, "persistent", producer.persistent, Boolean);
+  Optional(node, "poison", producer.poison, [](const Node& n) { return n.Probability(); });
+  bool confirms = false;
+  Optional(node, "confirms", confirms, Boolean);
+  producer.acks = confirms ? -1 : 0;
+  if (!confirms && node.Has("max_attempts")) {
+    node.Get("max_attempts")
+        .Fail(
+            "without publisher confirms nothing comes back, so nothing is republished; "
+            "write confirms: true");
+  }
+}
+
+void LoadQueueConsumerGroup(const Node& node, Scenario& scenario) {
+  node.ExpectMap({"group", "queue", "instances", "processing", "ack", "prefetch", "ack_every",
+                  "on_poison", "restart_after", "reconnect_delay"});
+  models::ConsumerGroupConfig group;
+  group.group = node.Get("group").Name();
+  group.topic = node.Get("queue").Name();
+  group.instances = static_cast<std::uint32_t>(node.Get("instances").Unsigned(1, kMaxInstances));
+  group.processing = node.Get("processing").Distribution();
+  models::QueueConsumerConfig& queue = group.queue;
+  Optional(node, "ack", queue.ack, [](const Node& n) {
+    return n.Choice<models::AckMode>(
+        {{"auto", models::AckMode::kAuto}, {"manual", models::AckMode::kManual}});
+  });
+  Optional(node, "prefetch", queue.prefetch,
+           [](const Node& n) { return static_cast<std::uint32_t>(n.Unsigned(0, 65535)); });
+  Optional(node, "ack_every", queue.ack_every,
+           [](const Node& n) { return static_cast<std::uint32_t>(n.Unsigned(1, 65535)); });
+  Optional(node, "on_poison", queue.on_poison, [](const Node& n) {
+    return n.Choice<models::PoisonAction>({{"crash", models::PoisonAction::kCrash},
+                                           {"requeue", models::PoisonAction::kRequeue},
+                                           {"reject", models::PoisonAction::kReject}});
+  });
+  Optional(node, "restart_after", queue.restart_after,
+           [](const Node& n) { return n.PositiveDuration(); });
+  Optional(node, "reconnect_delay", queue.reconnect_delay,
+           [](const Node& n) { return n.PositiveDuration(); });
+  if (queue.ack == models::AckMode::kAuto) {
+    for (const char* key : {"prefetch", "ack_every"}) {
+      if (node.Has(key)) {
+        node.Get(key).Fail("applies to ack: manual; automatic acknowledgement has no limit");
+      }
+    }
+  }
+  scenario.consumers.push_back(group);
+}
+
+// Producers name exchanges and groups name queues; a queue has at most one group, since a
+// group's metrics are the queue's.
+void CheckQueueReferences(const Node& root, const Scenario& scenario) {
+  const models::QueueBrokerConfig& broker = scenario.queue_broker;
+  if (root.Has("producers")) {
+    const std::vector<Node> nodes = root.Get("producers").Items();
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+      CheckNamed(nodes[i].Get("exchange"), broker.exchanges, scenario.producers[i].exchange,
+                 "exchange");
+    }
+  }
+  if (!root.Has("consumers")) return;
+  const std::vector<Node> nodes = root.Get("consumers").Items();
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const std::string& queue = scenario.consumers[i].topic;
+    CheckNamed(nodes[i].Get("queue"), broker.queues, queue, "queue");
+    for (std::size_t j = 0; j < i; ++j) {
+      if (scenario.consumers[j].topic == queue) {
+        nodes[i].Get("queue").Fail("queue '" + queue + "' is already consumed by group '" +
+                                   scenario.consumers[j].group +
+                                   "'; give the group more instances instead");
+      }
+    }
+  }
+}
+
 void LoadTopic(const Node& node, Scenario& scenario) {
   node.ExpectMap({"name", "partitions"});
   models::TopicConfig topic;
@@ -238,11 +409,18 @@ void LoadTopic(const Node& node, Scenario& scenario) {
 }
 
 void LoadProducer(const Node& node, Scenario& scenario) {
-  node.ExpectMap({"name", "topic", "rate", "arrivals", "keys", "key_popularity", "acks",
-                  "max_attempts", "request_timeout", "retry_backoff"});
+  const bool queue_broker = scenario.broker_kind == models::BrokerKind::kQueue;
+  if (queue_broker) {
+    node.ExpectMap({"name", "exchange", "routing_key", "mandatory", "persistent", "confirms",
+                    "poison", "rate", "arrivals", "keys", "key_popularity", "max_attempts",
+                    "request_timeout", "retry_backoff"});
+  } else {
+    node.ExpectMap({"name", "topic", "rate", "arrivals", "keys", "key_popularity", "acks",
+                    "max_attempts", "request_timeout", "retry_backoff"});
+  }
   models::ProducerConfig producer;
   producer.name = node.Get("name").Name();
-  producer.topic = node.Get("topic").Name();
+  if (!queue_broker) producer.topic = node.Get("topic").Name();
   producer.rate_per_second = node.Get("rate").Parse(&ParseRate);
   if (producer.rate_per_second > kMaxRatePerSecond) {
     node.Get("rate").Fail("at most 10000000/s per producer; split a larger load over producers");
@@ -285,6 +463,7 @@ void LoadProducer(const Node& node, Scenario& scenario) {
   if (producer.keys == 0 && producer.zipf_exponent > 0) {
     node.Get("key_popularity").Fail("key popularity needs keys; this producer has none");
   }
+  if (queue_broker) LoadQueuePublisher(node, producer);
   if (producer.acks == 0 && producer.max_attempts != 1 && node.Has("max_attempts")) {
     node.Get("max_attempts")
         .Fail(
@@ -296,6 +475,10 @@ void LoadProducer(const Node& node, Scenario& scenario) {
 }
 
 void LoadConsumerGroup(const Node& node, Scenario& scenario) {
+  if (scenario.broker_kind == models::BrokerKind::kQueue) {
+    LoadQueueConsumerGroup(node, scenario);
+    return;
+  }
   node.ExpectMap({"group", "topic", "instances", "processing", "commit", "auto_commit_interval",
                   "max_poll_records", "fetch_max_wait", "session_timeout", "request_timeout",
                   "auto_offset_reset"});
@@ -440,6 +623,7 @@ std::string InstanceRange(const models::ConsumerGroupConfig& group) {
 // The names a crash may strike, for messages: "order-service, billing-1 to billing-3".
 std::string CrashTargets(const Scenario& scenario) {
   std::vector<std::string> names;
+  if (scenario.broker_kind == models::BrokerKind::kQueue) names.push_back(models::kBrokerName);
   for (const models::ProducerConfig& producer : scenario.producers) names.push_back(producer.name);
   for (const models::ConsumerGroupConfig& group : scenario.consumers) {
     names.push_back(InstanceRange(group));
@@ -481,7 +665,8 @@ void CheckReferences(const Node& root, const Scenario& scenario) {
     kind.insert(name);
   };
   std::set<std::string> producers;
-  std::vector<Node> topic_nodes = root.Get("topics").Items();
+  const bool queue_broker = scenario.broker_kind == models::BrokerKind::kQueue;
+  std::vector<Node> topic_nodes = queue_broker ? std::vector<Node>{} : root.Get("topics").Items();
   for (std::size_t i = 0; i < scenario.topics.size(); ++i) {
     if (!topics.insert(scenario.topics[i].name).second) {
       topic_nodes[i].Get("name").Fail("topic '" + scenario.topics[i].name + "' is defined twice");
@@ -497,7 +682,7 @@ void CheckReferences(const Node& root, const Scenario& scenario) {
     std::vector<Node> nodes = root.Get("producers").Items();
     for (std::size_t i = 0; i < nodes.size(); ++i) {
       claim(producers, scenario.producers[i].name, nodes[i].Get("name"));
-      check_topic(scenario.producers[i].topic, nodes[i].Get("topic"));
+      if (!queue_broker) check_topic(scenario.producers[i].topic, nodes[i].Get("topic"));
     }
   }
   if (root.Has("consumers")) {
@@ -505,7 +690,7 @@ void CheckReferences(const Node& root, const Scenario& scenario) {
     for (std::size_t i = 0; i < nodes.size(); ++i) {
       const models::ConsumerGroupConfig& group = scenario.consumers[i];
       claim(groups, group.group, nodes[i].Get("group"));
-      check_topic(group.topic, nodes[i].Get("topic"));
+      if (!queue_broker) check_topic(group.topic, nodes[i].Get("topic"));
       for (std::uint32_t k = 0; k < group.instances; ++k) {
         claim(instances, models::InstanceName(group.group, k), nodes[i].Get("group"));
       }
@@ -524,6 +709,17 @@ void CheckReferences(const Node& root, const Scenario& scenario) {
       const models::CrashFault& crash = scenario.crashes[crash_index++];
       const bool is_instance = instances.count(crash.target) > 0;
       const bool is_producer = producers.count(crash.target) > 0;
+      if (queue_broker && crash.target == models::kBrokerName) {
+        if (crash.step != models::CrashStep::kAtTime) {
+          fault.Get("step").Fail("steps belong to consumer instances of a log broker");
+        }
+        continue;
+      }
+      if (queue_broker && crash.step != models::CrashStep::kAtTime) {
+        fault.Get("step").Fail(
+            "steps belong to consumer instances of a log broker; a queue consumer crashes at "
+            "a time ('at: T') or on a poison message (producers[].poison)");
+      }
       if (!is_instance && !is_producer) {
         fault.Get("crash").Fail("no producer or consumer instance called '" + crash.target +
                                 "'; allowed: " + CrashTargets(scenario));
@@ -551,6 +747,7 @@ void CheckSize(const Node& root, const Scenario& scenario) {
       root.Has("consumers") ? root.Get("consumers").Items() : std::vector<Node>{};
   for (std::size_t g = 0; g < scenario.consumers.size(); ++g) {
     const auto& group = scenario.consumers[g];
+    if (scenario.broker_kind == models::BrokerKind::kQueue) break;  // no partitions
     instance_partitions += static_cast<double>(group.instances) *
                            scenario.topics[models::TopicIndex(scenario, group.topic)].partitions;
     if (instance_partitions > kMaxInstancePartitions) {
@@ -581,15 +778,32 @@ Scenario LoadRoot(const Node& root) {
            [](const Node& n) { return n.PositiveDuration(); });
   if (root.Has("broker")) {
     const Node broker = root.Get("broker");
-    broker.ExpectMap({"kind", "initial_rebalance_delay"});
-    // Only the log broker exists so far; the key is here so that files can say so.
-    if (broker.Has("kind")) broker.Get("kind").Choice<int>({{"log", 0}});
+    broker.ExpectMap({"kind", "initial_rebalance_delay", "exchanges", "queues", "bindings"});
+    Optional(broker, "kind", scenario.broker_kind, [](const Node& n) {
+      return n.Choice<models::BrokerKind>(
+          {{"log", models::BrokerKind::kLog}, {"queue", models::BrokerKind::kQueue}});
+    });
+    if (scenario.broker_kind == models::BrokerKind::kQueue) {
+      LoadQueueBroker(broker, scenario);
+    } else {
+      for (const char* key : {"exchanges", "queues", "bindings"}) {
+        if (broker.Has(key)) broker.Get(key).Fail("belongs to 'kind: queue' brokers");
+      }
+    }
     Optional(broker, "initial_rebalance_delay", scenario.initial_rebalance_delay,
              [](const Node& n) { return n.Duration(); });
   }
-  const std::vector<Node> topics = root.Get("topics").Items();
-  if (topics.empty()) root.Get("topics").Fail("a scenario needs at least one topic");
-  for (const Node& item : topics) LoadTopic(item, scenario);
+  if (scenario.broker_kind == models::BrokerKind::kQueue) {
+    if (root.Has("topics")) {
+      root.Get("topics").Fail(
+          "a queue broker has no topics; declare broker.exchanges, broker.queues and "
+          "broker.bindings");
+    }
+  } else {
+    const std::vector<Node> topics = root.Get("topics").Items();
+    if (topics.empty()) root.Get("topics").Fail("a scenario needs at least one topic");
+    for (const Node& item : topics) LoadTopic(item, scenario);
+  }
   if (root.Has("producers")) {
     for (const Node& item : root.Get("producers").Items()) LoadProducer(item, scenario);
   }
@@ -601,6 +815,7 @@ Scenario LoadRoot(const Node& root) {
     for (const Node& item : root.Get("faults").Items()) LoadFault(item, scenario);
   }
   CheckReferences(root, scenario);
+  if (scenario.broker_kind == models::BrokerKind::kQueue) CheckQueueReferences(root, scenario);
   CheckSize(root, scenario);
   return scenario;
 }

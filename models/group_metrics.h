@@ -41,6 +41,15 @@ class GroupMetrics : public IntentWatcher {
   // Samples the age of the oldest intended message not yet processed.
   void SampleTimeLag(sim::Time now);
 
+  // Whether the group measures the messages of `id`'s producer (it publishes to the group's
+  // topic, or routes to the group's queue).
+  bool Watches(MessageId id) const {
+    return id.producer < slot_of_producer_.size() && slot_of_producer_[id.producer] >= 0;
+  }
+
+  // The broker moved `id` to a dead-letter queue. REQUIRES: Watches(id).
+  void OnDeadLettered(MessageId id) { Of(id).dead_lettered.TestAndSet(id.number); }
+
   void CountRebalance() { ++rebalances_; }
   void CountRefusedCommit() { ++commits_refused_; }
 
@@ -52,6 +61,7 @@ class GroupMetrics : public IntentWatcher {
     std::uint32_t producer;
     sim::GrowableBitset delivered;
     sim::GrowableBitset processed;
+    sim::GrowableBitset dead_lettered;
     std::uint64_t intended = 0;
     UnprocessedIntents unprocessed;
     std::vector<std::uint32_t> highest_sequence_plus_one;  // per key; 0: none processed yet

@@ -17,6 +17,13 @@ const char* PacketTypeName(PacketType type) {
     case PacketType::kFetchResponse: return "fetch-response";
     case PacketType::kCommit: return "commit";
     case PacketType::kCommitResponse: return "commit-response";
+    case PacketType::kConsume: return "consume";
+    case PacketType::kConsumeOk: return "consume-ok";
+    case PacketType::kDeliver: return "deliver";
+    case PacketType::kAck: return "ack";
+    case PacketType::kNack: return "nack";
+    case PacketType::kClose: return "close";
+    case PacketType::kConnectionLost: return "connection-lost";
   }
   return "?";
 }

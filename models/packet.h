@@ -19,6 +19,15 @@ enum class PacketType : std::uint8_t {
   kFetchResponse,   // broker -> consumer: records [offset, end) per partition in `ranges`
   kCommit,          // consumer -> broker: commit the offsets in `ranges`
   kCommitResponse,  // broker -> consumer: the offsets taken in `ranges`; `accepted` if all were
+  // Queue brokers. `correlation` carries the consumer's connection number, `offset` a delivery
+  // tag.
+  kConsume,         // consumer -> broker: subscribe on a new connection
+  kConsumeOk,       // broker -> consumer: the subscription is live
+  kDeliver,         // broker -> consumer: `record` under tag `offset`
+  kAck,             // consumer -> broker: ack `offset`, and every earlier tag if `multiple`
+  kNack,            // consumer -> broker: nack `offset`, requeued if `requeue`
+  kClose,           // consumer -> broker: the connection closed (the process died)
+  kConnectionLost,  // broker -> consumer: the broker went down; the connection is gone
 };
 
 struct PartitionRange {
@@ -43,6 +52,10 @@ struct Packet {
   std::int64_t offset = 0;
   Record record;
   std::vector<PartitionRange> ranges;
+  // Queue brokers only; senders of queue packets set all three.
+  bool multiple = false;
+  bool requeue = false;
+  bool redelivered = false;
 };
 
 }  // namespace deliverysim::models

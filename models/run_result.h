@@ -55,6 +55,32 @@ struct TopicResult {
   std::vector<std::int64_t> log_end_offsets;  // per partition
 };
 
+// One queue of a queue broker (docs/METRICS.md, "Queue brokers").
+struct QueueResult {
+  std::string name;
+  std::string type;  // "classic" or "quorum"
+  bool durable = true;
+  std::uint64_t enqueued = 0;          // copies routed into the queue, dead letters included
+  std::uint64_t delivered = 0;         // deliveries sent to consumers, redeliveries included
+  std::uint64_t redelivered = 0;       // of those, marked redelivered
+  std::uint64_t acked = 0;             // deliveries acknowledged (manual acknowledgement)
+  std::uint64_t requeued = 0;          // returns: nacks with requeue and closed connections
+  std::uint64_t dead_lettered = 0;     // moved to the dead-letter exchange and routed on
+  std::uint64_t discarded = 0;         // dead letters with nowhere to go: dropped
+  std::uint64_t lost_in_restart = 0;   // messages a broker restart did not keep
+  std::uint64_t consumer_crashes = 0;  // of the instances consuming it, poison ones included
+  std::uint64_t ready_at_end = 0;
+  std::uint64_t unacked_at_end = 0;
+};
+
+struct QueueBrokerResult {
+  std::uint64_t unroutable_dropped = 0;  // published, routed to no queue, not mandatory
+  std::uint64_t returned = 0;            // published as mandatory, routed to no queue
+  std::uint64_t restarts = 0;
+  std::uint64_t dropped_while_down = 0;  // packets that reached the broker while it was down
+  std::vector<QueueResult> queues;
+};
+
 struct RunResult {
   std::string scenario;
   std::uint64_t seed = 0;
@@ -65,7 +91,9 @@ struct RunResult {
   std::vector<TopicResult> topics;
   std::uint64_t packets_lost = 0;
   std::uint64_t packets_duplicated = 0;
-  std::uint64_t events = 0;  // engine events run; depends on the model, not on the machine
+  std::uint64_t events = 0;       // engine events run; depends on the model, not on the machine
+  bool has_queue_broker = false;  // the scenario's broker is `kind: queue`
+  QueueBrokerResult queue_broker;
 };
 
 }  // namespace deliverysim::models

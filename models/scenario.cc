@@ -40,4 +40,10 @@ const char* CrashStepName(CrashStep step) {
   return "?";
 }
 
+const char* AckModeName(AckMode mode) { return mode == AckMode::kAuto ? "auto-ack" : "manual-ack"; }
+
+const char* QueueTypeName(QueueType type) {
+  return type == QueueType::kQuorum ? "quorum" : "classic";
+}
+
 }  // namespace deliverysim::models

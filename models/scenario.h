@@ -50,6 +50,61 @@ struct ProducerConfig {
   std::uint32_t max_attempts = 0;  // 0: retry until acknowledged
   sim::Time request_timeout = 30 * sim::kSecond;
   sim::Time retry_backoff = 100 * sim::kMillisecond;
+  // Queue brokers only (docs/SCENARIOS.md, "Queue brokers"). The producer publishes to
+  // `exchange` with `routing_key`; acks 0 means no publisher confirms.
+  std::string exchange;
+  std::string routing_key;
+  bool mandatory = false;  // an unroutable message is returned rather than dropped
+  bool persistent = true;  // survives a broker restart in a durable queue
+  double poison = 0;       // fraction of messages that no handler can process
+};
+
+// ---- Queue brokers (RabbitMQ-style) -------------------------------------------------------
+
+enum class BrokerKind { kLog, kQueue };
+enum class ExchangeType { kDirect, kFanout, kTopic };
+enum class QueueType { kClassic, kQuorum };
+enum class AckMode { kAuto, kManual };
+// What a handler does with a poison message (ProducerConfig::poison).
+enum class PoisonAction {
+  kCrash,    // the process dies before it can acknowledge
+  kRequeue,  // nack with requeue
+  kReject,   // reject without requeue: dead-lettered, or discarded without a dead-letter exchange
+};
+
+struct ExchangeConfig {
+  std::string name;
+  ExchangeType type = ExchangeType::kDirect;
+};
+
+struct QueueConfig {
+  std::string name;
+  QueueType type = QueueType::kClassic;
+  bool durable = true;
+  std::uint32_t delivery_limit = 0;  // quorum queues; 0: no limit
+  std::string dead_letter_exchange;  // empty: none, so dead letters are discarded
+  std::string dead_letter_routing_key;
+};
+
+struct BindingConfig {
+  std::string exchange;
+  std::string queue;
+  std::string key;  // direct: the exact routing key; topic: a pattern; fanout: ignored
+};
+
+struct QueueConsumerConfig {
+  AckMode ack = AckMode::kManual;
+  std::uint32_t prefetch = 0;   // unacknowledged deliveries per consumer; 0: unlimited
+  std::uint32_t ack_every = 1;  // manual: one multiple-ack per this many processed messages
+  PoisonAction on_poison = PoisonAction::kCrash;
+  sim::Time restart_after = sim::kSecond;    // after a poison message killed the instance
+  sim::Time reconnect_delay = sim::kSecond;  // between attempts to (re)subscribe
+};
+
+struct QueueBrokerConfig {
+  std::vector<ExchangeConfig> exchanges;
+  std::vector<QueueConfig> queues;
+  std::vector<BindingConfig> bindings;
 };
 
 struct ConsumerGroupConfig {
@@ -64,6 +119,7 @@ struct ConsumerGroupConfig {
   sim::Time session_timeout = 45 * sim::kSecond;
   sim::Time request_timeout = 30 * sim::kSecond;
   OffsetReset auto_offset_reset = OffsetReset::kLatest;
+  QueueConsumerConfig queue;  // queue brokers only; `topic` then names the queue
 };
 
 // Properties of the one-way link from `from` to `to`.
@@ -114,6 +170,8 @@ struct Scenario {
   NetworkConfig network;
   std::vector<CrashFault> crashes;
   std::vector<LinkFault> link_faults;
+  BrokerKind broker_kind = BrokerKind::kLog;
+  QueueBrokerConfig queue_broker;  // kQueue only
 };
 
 // The index of the topic called `name` in scenario.topics. REQUIRES: it exists (the loader
@@ -126,5 +184,10 @@ std::string InstanceName(const std::string& group, std::uint32_t index);
 // The stable names used in scenario files; CommitStrategyName(kInbox) == "inbox".
 const char* CommitStrategyName(CommitStrategy strategy);
 const char* CrashStepName(CrashStep step);
+const char* AckModeName(AckMode mode);
+const char* QueueTypeName(QueueType type);
+
+// The name a crash fault uses for the queue broker.
+inline constexpr const char* kBrokerName = "broker";
 
 }  // namespace deliverysim::models

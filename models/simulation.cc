@@ -47,6 +47,10 @@ Simulation::Simulation(const Scenario& scenario, sim::TraceSink* trace)
     : scenario_(scenario),
       ledger_(scenario.producers.size()),
       network_(engine_, scenario.seed, scenario.network, trace) {
+  if (scenario.broker_kind == BrokerKind::kQueue) {
+    queue_world_ = std::make_unique<QueueWorld>(engine_, network_, ledger_, scenario, trace);
+    return;
+  }
   // Metrics and inboxes, one per group.
   std::vector<std::uint32_t> keys;
   for (const ProducerConfig& producer : scenario.producers) keys.push_back(producer.keys);
@@ -117,7 +121,8 @@ RunResult Simulation::Run(const std::function<void(double)>& on_progress) {
   };
   run_to(scenario_.duration);
   for (auto& producer : producers_) producer->StopProducing();
-  faults_->StopFaults();
+  if (faults_) faults_->StopFaults();
+  if (queue_world_) queue_world_->StopProducersAndFaults();
   run_to(end);
 
   RunResult result;
@@ -125,7 +130,8 @@ RunResult Simulation::Run(const std::function<void(double)>& on_progress) {
   result.seed = scenario_.seed;
   result.duration = scenario_.duration;
   result.drain = scenario_.drain;
-  for (std::uint32_t g = 0; g < scenario_.consumers.size(); ++g) {
+  if (queue_world_) queue_world_->Fill(result);
+  for (std::uint32_t g = 0; g < metrics_.size(); ++g) {
     GroupResult group;
     group.group = scenario_.consumers[g].group;
     group.topic = scenario_.consumers[g].topic;
@@ -138,7 +144,7 @@ RunResult Simulation::Run(const std::function<void(double)>& on_progress) {
     producer.topic = scenario_.producers[p].topic;
     result.producers.push_back(std::move(producer));
   }
-  for (std::uint32_t t = 0; t < scenario_.topics.size(); ++t) {
+  for (std::uint32_t t = 0; t < scenario_.topics.size() && broker_; ++t) {
     TopicResult topic{scenario_.topics[t].name, {}};
     for (std::uint32_t p = 0; p < broker_->partitions(t); ++p) {
       topic.log_end_offsets.push_back(broker_->log_end(t, p));

@@ -1,0 +1,183 @@
+#include "models/queue_consumer.h"
+
+#include <cassert>
+
+#include "models/poison.h"
+
+namespace deliverysim::models {
+
+namespace {
+using sim::TraceField;
+}  // namespace
+
+QueueConsumer::QueueConsumer(sim::Engine& engine, Network& network, const Scenario& scenario,
+                             const ConsumerGroupConfig& group, std::uint32_t member,
+                             GroupMetrics& metrics, sim::TraceSink* trace)
+    : engine_(engine),
+      network_(network),
+      scenario_(scenario),
+      group_(group),
+      config_(group.queue),
+      metrics_(metrics),
+      trace_(trace),
+      name_(InstanceName(group.group, member)),
+      random_(sim::RandomStream::ForComponent(scenario.seed, "consumer:" + name_)) {}
+
+void QueueConsumer::Start(sim::ComponentId self, sim::ComponentId broker) {
+  self_ = self;
+  link_ = network_.Connect(name_, kBrokerName, broker);
+  alive_ = true;
+  Subscribe();
+}
+
+void QueueConsumer::OnEvent(const sim::Event& event) {
+  switch (event.kind) {
+    case kPacketArrived: {
+      const auto slot = static_cast<std::uint32_t>(event.arg);
+      OnPacket(network_.packet(slot));
+      network_.Release(slot);
+      break;
+    }
+    case kProcessed: OnProcessed(event.arg); break;
+    case kRestart: Restart(event.arg); break;
+    case kResubscribe:
+      if (alive_ && !subscribed_ && event.arg == connection_) Subscribe();
+      break;
+    default: assert(false && "unknown queue consumer event");
+  }
+}
+
+void QueueConsumer::Subscribe() {
+  ++connection_;
+  subscribed_ = false;
+  Send(PacketType::kConsume, 0, false, false);
+  engine_.ScheduleAfter(config_.reconnect_delay, self_, kResubscribe, connection_);
+}
+
+void QueueConsumer::OnPacket(const Packet& packet) {
+  // Whatever belongs to an older connection, or reaches a dead process, is gone.
+  if (!alive_ || packet.correlation != connection_) return;
+  switch (packet.type) {
+    case PacketType::kConsumeOk: subscribed_ = true; break;
+    case PacketType::kDeliver:
+      subscribed_ = true;  // a delivery proves the subscription, even if its reply was lost
+      buffer_.push_back(Held{static_cast<std::uint64_t>(packet.offset), packet.record,
+                             packet.redelivered, connection_});
+      if (!in_process_) ProcessNext();
+      break;
+    case PacketType::kConnectionLost:
+      // Deliveries of a closed channel can no longer be acknowledged; a client drops them.
+      subscribed_ = false;
+      buffer_.clear();
+      unacked_processed_ = 0;
+      engine_.ScheduleAfter(config_.reconnect_delay, self_, kResubscribe, connection_);
+      break;
+    default: assert(false && "unexpected packet at a queue consumer");
+  }
+}
+
+void QueueConsumer::ProcessNext() {
+  if (buffer_.empty()) {
+    FlushAcks();
+    return;
+  }
+  in_process_ = buffer_.front();
+  buffer_.pop_front();
+  const Held& held = *in_process_;
+  if (metrics_.Watches(held.record.id)) metrics_.OnDelivery(held.record);
+  TraceHeld("deliver", held);
+  if (IsPoison(held.record) && config_.on_poison == PoisonAction::kCrash) {
+    if (trace_) {
+      trace_->Record(engine_.now(), "poison-crash", {TraceField::Text("component", name_)});
+    }
+    Crash(config_.restart_after);
+    return;
+  }
+  engine_.ScheduleAfter(group_.processing.SampleTime(random_), self_, kProcessed, incarnation_);
+}
+
+void QueueConsumer::OnProcessed(std::uint64_t incarnation) {
+  if (!alive_ || incarnation != incarnation_) return;
+  const Held held = *in_process_;
+  in_process_.reset();
+  const bool manual = config_.ack == AckMode::kManual;
+  const bool current = subscribed_ && held.connection == connection_;
+  if (IsPoison(held.record)) {
+    // The handler failed. With automatic acknowledgement there is nothing to hand back.
+    if (manual && current) {
+      FlushAcks();
+      Send(PacketType::kNack, held.tag, false, config_.on_poison == PoisonAction::kRequeue);
+    }
+  } else {
+    if (metrics_.Watches(held.record.id)) metrics_.OnEffect(held.record, engine_.now());
+    TraceHeld("effect", held);
+    if (manual && current) {
+      ++unacked_processed_;
+      last_processed_tag_ = held.tag;
+      if (unacked_processed_ >= config_.ack_every) FlushAcks();
+    }
+  }
+  ProcessNext();
+}
+
+void QueueConsumer::FlushAcks() {
+  if (unacked_processed_ == 0 || !subscribed_) return;
+  Send(PacketType::kAck, last_processed_tag_, unacked_processed_ > 1, false);
+  unacked_processed_ = 0;
+}
+
+void QueueConsumer::Crash(sim::Time restart_after) {
+  if (!alive_) return;
+  alive_ = false;
+  ++incarnation_;
+  ++crashes_;
+  // The dying process's kernel closes its socket: the broker learns over the same link.
+  if (connection_ != 0) Send(PacketType::kClose, 0, false, false);
+  subscribed_ = false;
+  buffer_.clear();
+  in_process_.reset();
+  unacked_processed_ = 0;
+  if (trace_) trace_->Record(engine_.now(), "crash", {TraceField::Text("component", name_)});
+  if (restart_after != sim::kForever) {
+    engine_.ScheduleAfter(restart_after, self_, kRestart, incarnation_);
+  }
+}
+
+void QueueConsumer::Restart(std::uint64_t crashed_incarnation) {
+  if (alive_ || crashed_incarnation != incarnation_) return;
+  alive_ = true;
+  if (trace_) trace_->Record(engine_.now(), "restart", {TraceField::Text("component", name_)});
+  Subscribe();
+}
+
+void QueueConsumer::Send(PacketType type, std::uint64_t tag, bool multiple, bool requeue) {
+  const std::uint32_t slot = network_.NewPacket();
+  Packet& packet = network_.packet(slot);
+  packet.type = type;
+  packet.sender = self_;
+  packet.correlation = connection_;
+  packet.incarnation = incarnation_;
+  packet.offset = static_cast<std::int64_t>(tag);
+  packet.multiple = multiple;
+  packet.requeue = requeue;
+  packet.redelivered = false;
+  packet.wants_reply = type == PacketType::kConsume;
+  network_.Send(link_, slot);
+}
+
+bool QueueConsumer::IsPoison(const Record& record) const {
+  const ProducerConfig& producer = scenario_.producers[record.id.producer];
+  return models::IsPoison(scenario_.seed, producer.name, record.id, producer.poison);
+}
+
+void QueueConsumer::TraceHeld(const char* kind, const Held& held) {
+  if (!trace_) return;
+  trace_->Record(engine_.now(), kind,
+                 {TraceField::Text("component", name_), TraceField::Text("queue", group_.topic),
+                  TraceField::Number("tag", static_cast<std::int64_t>(held.tag)),
+                  TraceField::Number("producer", held.record.id.producer),
+                  TraceField::Number("message", held.record.id.number),
+                  TraceField::Number("redelivered", held.redelivered ? 1 : 0)});
+}
+
+}  // namespace deliverysim::models

@@ -1,0 +1,93 @@
+// One consumer instance on a queue broker's queue: it subscribes, takes the deliveries the
+// broker pushes, hands them one at a time to a handler whose side effect takes a sampled
+// processing time, and acknowledges them as its group's settings say (QueueConsumerConfig).
+//
+//   - Automatic acknowledgement: nothing is sent back; what the instance holds when it dies
+//     is lost.
+//   - Manual acknowledgement: after each processed message, or with `ack_every` N > 1 one
+//     multiple-ack per N processed messages (and whenever nothing is left to process).
+//   - A poison message (ProducerConfig::poison) kills the process as soon as the handler
+//     starts on it, or after its processing time is nacked with requeue or rejected.
+//   - A crash closes the connection; the close reaches the broker over the same link, after
+//     anything sent before it, as a TCP FIN follows the data before it. A restarted instance,
+//     or one whose connection the broker lost, subscribes again every reconnect_delay until
+//     the broker answers.
+// TODO: one message in process at a time per instance; `consumer concurrency` is not modelled.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+
+#include "models/crashable.h"
+#include "models/group_metrics.h"
+#include "models/network.h"
+#include "models/scenario.h"
+#include "sim/engine.h"
+#include "sim/random.h"
+#include "sim/trace.h"
+
+namespace deliverysim::models {
+
+class QueueConsumer : public sim::Component, public Crashable {
+ public:
+  static constexpr std::uint32_t kProcessed = 1;    // arg: incarnation
+  static constexpr std::uint32_t kRestart = 2;      // arg: incarnation that crashed
+  static constexpr std::uint32_t kResubscribe = 3;  // arg: connection it would replace
+
+  QueueConsumer(sim::Engine& engine, Network& network, const Scenario& scenario,
+                const ConsumerGroupConfig& group, std::uint32_t member, GroupMetrics& metrics,
+                sim::TraceSink* trace);
+
+  // Opens the link to the broker and subscribes.
+  void Start(sim::ComponentId self, sim::ComponentId broker);
+
+  void OnEvent(const sim::Event& event) override;
+  const std::string& name() const override { return name_; }
+  void Crash(sim::Time restart_after) override;
+
+  std::uint64_t crashes() const { return crashes_; }
+
+ private:
+  struct Held {
+    std::uint64_t tag;
+    Record record;
+    bool redelivered;
+    std::uint64_t connection;
+  };
+
+  void OnPacket(const Packet& packet);
+  void Subscribe();
+  void ProcessNext();
+  void OnProcessed(std::uint64_t incarnation);
+  void Restart(std::uint64_t crashed_incarnation);
+  void FlushAcks();
+  void Send(PacketType type, std::uint64_t tag, bool multiple, bool requeue);
+  bool IsPoison(const Record& record) const;
+  void TraceHeld(const char* kind, const Held& held);
+
+  sim::Engine& engine_;
+  Network& network_;
+  const Scenario& scenario_;
+  const ConsumerGroupConfig& group_;
+  const QueueConsumerConfig& config_;
+  GroupMetrics& metrics_;
+  sim::TraceSink* trace_;
+  std::string name_;
+  sim::RandomStream random_;
+  sim::ComponentId self_ = 0;
+  LinkId link_ = 0;
+
+  bool alive_ = false;
+  std::uint64_t incarnation_ = 0;
+  std::uint64_t connection_ = 0;  // of the newest subscription; 0: none yet
+  bool subscribed_ = false;       // the broker confirmed connection_
+  std::deque<Held> buffer_;       // delivered, not yet handed to the handler
+  std::optional<Held> in_process_;
+  std::uint32_t unacked_processed_ = 0;  // processed since the last acknowledgement sent
+  std::uint64_t last_processed_tag_ = 0;
+  std::uint64_t crashes_ = 0;
+};
+
+}  // namespace deliverysim::models
