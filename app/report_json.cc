@@ -53,6 +53,9 @@ Json QueueBroker(const models::QueueBrokerResult& broker) {
                           {"discarded", q.discarded},
                           {"lost_in_restart", q.lost_in_restart},
                           {"consumer_crashes", q.consumer_crashes},
+                          {"lock_expiries", q.lock_expiries},
+                          {"completions_lock_lost", q.completions_lock_lost},
+                          {"duplicates_detected", q.duplicates_detected},
                           {"ready_at_end", q.ready_at_end},
                           {"unacked_at_end", q.unacked_at_end}};
   }

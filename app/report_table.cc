@@ -84,6 +84,12 @@ std::string QueueBrokerLines(const models::QueueBrokerResult& broker) {
         q.name, q.type, q.durable ? "durable" : "transient", q.enqueued, q.delivered, q.redelivered,
         q.acked, q.requeued, q.dead_lettered, q.discarded, q.lost_in_restart, q.consumer_crashes,
         q.ready_at_end, q.unacked_at_end);
+    if (q.type == "service-bus") {
+      out += fmt::format(
+          "  {}: {} lock expiries, {} completions after the lock was lost, {} duplicates "
+          "detected\n",
+          q.name, q.lock_expiries, q.completions_lock_lost, q.duplicates_detected);
+    }
   }
   return out;
 }

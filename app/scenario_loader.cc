@@ -321,7 +321,51 @@ void LoadQueueBroker(const Node& node, Scenario& scenario) {
   }
 }
 
-void LoadQueuePublisher(const Node& node, models::ProducerConfig& producer) {
+// A Service Bus entity is a queue addressed by name: the loader binds each to one hidden
+// direct exchange under its own name, so that routing is the queue broker's.
+constexpr const char* kServiceBusExchange = "";
+
+void LoadServiceBusBroker(const Node& node, Scenario& scenario) {
+  for (const char* key : {"exchanges", "bindings"}) {
+    if (node.Has(key)) {
+      node.Get(key).Fail("belongs to 'kind: queue' brokers; Service Bus senders name a queue");
+    }
+  }
+  models::QueueBrokerConfig& broker = scenario.queue_broker;
+  broker.exchanges.push_back({kServiceBusExchange, models::ExchangeType::kDirect});
+  for (const Node& item : node.Get("queues").Items()) {
+    item.ExpectMap({"name", "lock_duration", "max_delivery_count", "duplicate_detection_window"});
+    models::QueueConfig queue;
+    queue.name = item.Get("name").Name();
+    queue.lock_duration = sim::kMinute;
+    Optional(item, "lock_duration", queue.lock_duration, [](const Node& n) {
+      const sim::Time lock = n.PositiveDuration();
+      if (lock > 5 * sim::kMinute) n.Fail("at most 5m, Service Bus's longest lock");
+      return lock;
+    });
+    Optional(item, "max_delivery_count", queue.max_delivery_count,
+             [](const Node& n) { return static_cast<std::uint32_t>(n.Unsigned(1, 1'000'000)); });
+    Optional(item, "duplicate_detection_window", queue.duplicate_detection_window,
+             [](const Node& n) { return n.PositiveDuration(); });
+    for (const auto& other : broker.queues) {
+      if (other.name == queue.name) item.Get("name").Fail("queue defined twice");
+    }
+    broker.queues.push_back(queue);
+    broker.bindings.push_back({kServiceBusExchange, queue.name, queue.name});
+  }
+  if (broker.queues.empty()) node.Get("queues").Fail("a Service Bus needs at least one queue");
+}
+
+void LoadQueuePublisher(const Node& node, models::BrokerKind kind,
+                        models::ProducerConfig& producer) {
+  if (kind == models::BrokerKind::kServiceBus) {
+    // A send is always acknowledged, and retried until it is.
+    producer.exchange = kServiceBusExchange;
+    producer.routing_key = node.Get("queue").Name();
+    producer.acks = -1;
+    Optional(node, "poison", producer.poison, [](const Node& n) { return n.Probability(); });
+    return;
+  }
   producer.exchange = node.Get("exchange").Name();
   Optional(node, "routing_key", producer.routing_key, [](const Node& n) { return n.Text(); });
   Optional(node, "mandatory", producer.mandatory, Boolean);
@@ -339,7 +383,11 @@ void LoadQueuePublisher(const Node& node, models::ProducerConfig& producer) {
 }
 
 void LoadQueueConsumerGroup(const Node& node, Scenario& scenario) {
-  node.ExpectMap({"group", "queue", "instances", "processing", "ack", "prefetch", "ack_every",
+  // Service Bus names the same settings its own way: receive_mode for ack, and abandon and
+  // dead-letter for a nack with and without requeue.
+  const bool service_bus = scenario.broker_kind == models::BrokerKind::kServiceBus;
+  const char* ack_key = service_bus ? "receive_mode" : "ack";
+  node.ExpectMap({"group", "queue", "instances", "processing", ack_key, "prefetch", "ack_every",
                   "on_poison", "restart_after", "reconnect_delay"});
   models::ConsumerGroupConfig group;
   group.group = node.Get("group").Name();
@@ -347,7 +395,12 @@ void LoadQueueConsumerGroup(const Node& node, Scenario& scenario) {
   group.instances = static_cast<std::uint32_t>(node.Get("instances").Unsigned(1, kMaxInstances));
   group.processing = node.Get("processing").Distribution();
   models::QueueConsumerConfig& queue = group.queue;
-  Optional(node, "ack", queue.ack, [](const Node& n) {
+  if (service_bus) queue.prefetch = 1;  // a receiver locks one message per receive
+  Optional(node, ack_key, queue.ack, [&](const Node& n) {
+    if (service_bus) {
+      return n.Choice<models::AckMode>({{"peek-lock", models::AckMode::kManual},
+                                        {"receive-and-delete", models::AckMode::kAuto}});
+    }
     return n.Choice<models::AckMode>(
         {{"auto", models::AckMode::kAuto}, {"manual", models::AckMode::kManual}});
   });
@@ -355,7 +408,12 @@ void LoadQueueConsumerGroup(const Node& node, Scenario& scenario) {
            [](const Node& n) { return static_cast<std::uint32_t>(n.Unsigned(0, 65535)); });
   Optional(node, "ack_every", queue.ack_every,
            [](const Node& n) { return static_cast<std::uint32_t>(n.Unsigned(1, 65535)); });
-  Optional(node, "on_poison", queue.on_poison, [](const Node& n) {
+  Optional(node, "on_poison", queue.on_poison, [&](const Node& n) {
+    if (service_bus) {
+      return n.Choice<models::PoisonAction>({{"crash", models::PoisonAction::kCrash},
+                                             {"abandon", models::PoisonAction::kRequeue},
+                                             {"dead-letter", models::PoisonAction::kReject}});
+    }
     return n.Choice<models::PoisonAction>({{"crash", models::PoisonAction::kCrash},
                                            {"requeue", models::PoisonAction::kRequeue},
                                            {"reject", models::PoisonAction::kReject}});
@@ -367,9 +425,14 @@ void LoadQueueConsumerGroup(const Node& node, Scenario& scenario) {
   if (queue.ack == models::AckMode::kAuto) {
     for (const char* key : {"prefetch", "ack_every"}) {
       if (node.Has(key)) {
-        node.Get(key).Fail("applies to ack: manual; automatic acknowledgement has no limit");
+        node.Get(key).Fail(service_bus ? "applies to receive_mode: peek-lock"
+                                       : "applies to ack: manual; automatic acknowledgement "
+                                         "has no limit");
       }
     }
+  }
+  if (service_bus && node.Has("ack_every")) {
+    node.Get("ack_every").Fail("Service Bus completes each message on its own");
   }
   scenario.consumers.push_back(group);
 }
@@ -381,8 +444,13 @@ void CheckQueueReferences(const Node& root, const Scenario& scenario) {
   if (root.Has("producers")) {
     const std::vector<Node> nodes = root.Get("producers").Items();
     for (std::size_t i = 0; i < nodes.size(); ++i) {
-      CheckNamed(nodes[i].Get("exchange"), broker.exchanges, scenario.producers[i].exchange,
-                 "exchange");
+      if (scenario.broker_kind == models::BrokerKind::kServiceBus) {
+        CheckNamed(nodes[i].Get("queue"), broker.queues, scenario.producers[i].routing_key,
+                   "queue");
+      } else {
+        CheckNamed(nodes[i].Get("exchange"), broker.exchanges, scenario.producers[i].exchange,
+                   "exchange");
+      }
     }
   }
   if (!root.Has("consumers")) return;
@@ -409,8 +477,11 @@ void LoadTopic(const Node& node, Scenario& scenario) {
 }
 
 void LoadProducer(const Node& node, Scenario& scenario) {
-  const bool queue_broker = scenario.broker_kind == models::BrokerKind::kQueue;
-  if (queue_broker) {
+  const bool queue_broker = scenario.broker_kind != models::BrokerKind::kLog;
+  if (scenario.broker_kind == models::BrokerKind::kServiceBus) {
+    node.ExpectMap({"name", "queue", "poison", "rate", "arrivals", "keys", "key_popularity",
+                    "max_attempts", "request_timeout", "retry_backoff"});
+  } else if (queue_broker) {
     node.ExpectMap({"name", "exchange", "routing_key", "mandatory", "persistent", "confirms",
                     "poison", "rate", "arrivals", "keys", "key_popularity", "max_attempts",
                     "request_timeout", "retry_backoff"});
@@ -463,7 +534,7 @@ void LoadProducer(const Node& node, Scenario& scenario) {
   if (producer.keys == 0 && producer.zipf_exponent > 0) {
     node.Get("key_popularity").Fail("key popularity needs keys; this producer has none");
   }
-  if (queue_broker) LoadQueuePublisher(node, producer);
+  if (queue_broker) LoadQueuePublisher(node, scenario.broker_kind, producer);
   if (producer.acks == 0 && producer.max_attempts != 1 && node.Has("max_attempts")) {
     node.Get("max_attempts")
         .Fail(
@@ -475,7 +546,7 @@ void LoadProducer(const Node& node, Scenario& scenario) {
 }
 
 void LoadConsumerGroup(const Node& node, Scenario& scenario) {
-  if (scenario.broker_kind == models::BrokerKind::kQueue) {
+  if (scenario.broker_kind != models::BrokerKind::kLog) {
     LoadQueueConsumerGroup(node, scenario);
     return;
   }
@@ -665,7 +736,7 @@ void CheckReferences(const Node& root, const Scenario& scenario) {
     kind.insert(name);
   };
   std::set<std::string> producers;
-  const bool queue_broker = scenario.broker_kind == models::BrokerKind::kQueue;
+  const bool queue_broker = scenario.broker_kind != models::BrokerKind::kLog;
   std::vector<Node> topic_nodes = queue_broker ? std::vector<Node>{} : root.Get("topics").Items();
   for (std::size_t i = 0; i < scenario.topics.size(); ++i) {
     if (!topics.insert(scenario.topics[i].name).second) {
@@ -709,7 +780,8 @@ void CheckReferences(const Node& root, const Scenario& scenario) {
       const models::CrashFault& crash = scenario.crashes[crash_index++];
       const bool is_instance = instances.count(crash.target) > 0;
       const bool is_producer = producers.count(crash.target) > 0;
-      if (queue_broker && crash.target == models::kBrokerName) {
+      if (scenario.broker_kind == models::BrokerKind::kQueue &&
+          crash.target == models::kBrokerName) {
         if (crash.step != models::CrashStep::kAtTime) {
           fault.Get("step").Fail("steps belong to consumer instances of a log broker");
         }
@@ -747,7 +819,7 @@ void CheckSize(const Node& root, const Scenario& scenario) {
       root.Has("consumers") ? root.Get("consumers").Items() : std::vector<Node>{};
   for (std::size_t g = 0; g < scenario.consumers.size(); ++g) {
     const auto& group = scenario.consumers[g];
-    if (scenario.broker_kind == models::BrokerKind::kQueue) break;  // no partitions
+    if (scenario.broker_kind != models::BrokerKind::kLog) break;  // no partitions
     instance_partitions += static_cast<double>(group.instances) *
                            scenario.topics[models::TopicIndex(scenario, group.topic)].partitions;
     if (instance_partitions > kMaxInstancePartitions) {
@@ -780,11 +852,14 @@ Scenario LoadRoot(const Node& root) {
     const Node broker = root.Get("broker");
     broker.ExpectMap({"kind", "initial_rebalance_delay", "exchanges", "queues", "bindings"});
     Optional(broker, "kind", scenario.broker_kind, [](const Node& n) {
-      return n.Choice<models::BrokerKind>(
-          {{"log", models::BrokerKind::kLog}, {"queue", models::BrokerKind::kQueue}});
+      return n.Choice<models::BrokerKind>({{"log", models::BrokerKind::kLog},
+                                           {"queue", models::BrokerKind::kQueue},
+                                           {"service-bus", models::BrokerKind::kServiceBus}});
     });
     if (scenario.broker_kind == models::BrokerKind::kQueue) {
       LoadQueueBroker(broker, scenario);
+    } else if (scenario.broker_kind == models::BrokerKind::kServiceBus) {
+      LoadServiceBusBroker(broker, scenario);
     } else {
       for (const char* key : {"exchanges", "queues", "bindings"}) {
         if (broker.Has(key)) broker.Get(key).Fail("belongs to 'kind: queue' brokers");
@@ -793,11 +868,11 @@ Scenario LoadRoot(const Node& root) {
     Optional(broker, "initial_rebalance_delay", scenario.initial_rebalance_delay,
              [](const Node& n) { return n.Duration(); });
   }
-  if (scenario.broker_kind == models::BrokerKind::kQueue) {
+  if (scenario.broker_kind != models::BrokerKind::kLog) {
     if (root.Has("topics")) {
       root.Get("topics").Fail(
-          "a queue broker has no topics; declare broker.exchanges, broker.queues and "
-          "broker.bindings");
+          "a queue broker has no topics; declare broker.queues (and for kind: queue, "
+          "broker.exchanges and broker.bindings)");
     }
   } else {
     const std::vector<Node> topics = root.Get("topics").Items();
@@ -815,7 +890,7 @@ Scenario LoadRoot(const Node& root) {
     for (const Node& item : root.Get("faults").Items()) LoadFault(item, scenario);
   }
   CheckReferences(root, scenario);
-  if (scenario.broker_kind == models::BrokerKind::kQueue) CheckQueueReferences(root, scenario);
+  if (scenario.broker_kind != models::BrokerKind::kLog) CheckQueueReferences(root, scenario);
   CheckSize(root, scenario);
   return scenario;
 }

@@ -22,9 +22,9 @@ QueueBroker::QueueBroker(sim::Engine& engine, Network& network, const Scenario& 
     : engine_(engine), network_(network), scenario_(scenario), trace_(trace) {
   const QueueBrokerConfig& config = scenario.queue_broker;
   for (const QueueConfig& queue : config.queues) {
-    Queue entry{&queue, {}, {}, 0, nullptr, {}};
+    Queue entry{&queue, {}, {}, 0, nullptr, {}, {}, {}};
     entry.stats.name = queue.name;
-    entry.stats.type = QueueTypeName(queue.type);
+    entry.stats.type = IsServiceBus(queue) ? "service-bus" : QueueTypeName(queue.type);
     entry.stats.durable = queue.durable;
     queues_.push_back(std::move(entry));
   }
@@ -66,6 +66,7 @@ void QueueBroker::AddConsumer(sim::ComponentId component, const std::string& nam
                                 network_.Connect(name_, name, component),
                                 false,
                                 0,
+                                {},
                                 {}});
 }
 
@@ -76,7 +77,7 @@ void QueueBroker::SetQueueMetrics(std::uint32_t queue, GroupMetrics* metrics) {
 std::uint64_t QueueBroker::Depth(std::uint32_t queue) const {
   std::uint64_t depth = queues_[queue].ready.size();
   for (const Consumer& consumer : consumers_) {
-    if (consumer.queue == queue) depth += consumer.unacked.size();
+    if (consumer.queue == queue) depth += consumer.unacked.size() + consumer.orphaned.size();
   }
   return depth;
 }
@@ -107,6 +108,7 @@ void QueueBroker::OnEvent(const sim::Event& event) {
   switch (event.kind) {
     case kPacketArrived: OnPacket(static_cast<std::uint32_t>(event.arg)); break;
     case kRestart: Restart(event.arg); break;
+    case kLockExpired: OnLockExpired(event.arg); break;
     default: assert(false && "unknown queue broker event");
   }
 }
@@ -143,6 +145,11 @@ void QueueBroker::OnPublish(const Packet& packet) {
     }
   }
   for (std::uint32_t queue : routes) {
+    if (SeenRecently(queues_[queue], packet.record.id)) {
+      ++queues_[queue].stats.duplicates_detected;
+      TraceMessage("duplicate-detected", queue, packet.record);
+      continue;
+    }
     Entry entry;
     entry.record = packet.record;
     entry.persistent = config.persistent;
@@ -196,7 +203,58 @@ void QueueBroker::Deliver(std::uint32_t c, Entry entry) {
   Send(consumer.reply, PacketType::kDeliver, consumer.connection, entry.record, tag,
        entry.redelivered);
   // With automatic acknowledgement the message counts as done once sent.
-  if (consumer.config->ack == AckMode::kManual) consumer.unacked.emplace(tag, entry);
+  if (consumer.config->ack == AckMode::kManual) {
+    consumer.unacked.emplace(tag, entry);
+    const QueueConfig& config = *queues_[consumer.queue].config;
+    if (IsServiceBus(config)) {
+      engine_.ScheduleAfter(config.lock_duration, id_, kLockExpired,
+                            (std::uint64_t{c} << 40) | tag);
+    }
+  }
+}
+
+void QueueBroker::OnLockExpired(std::uint64_t arg) {
+  Consumer& consumer = consumers_[arg >> 40];
+  const std::uint64_t tag = arg & ((std::uint64_t{1} << 40) - 1);
+  // The lock may belong to a live connection or to one that closed; settled, it is gone.
+  std::map<std::uint64_t, Entry>* held = &consumer.unacked;
+  auto found = held->find(tag);
+  if (found == held->end()) {
+    held = &consumer.orphaned;
+    found = held->find(tag);
+    if (found == held->end()) return;
+  }
+  const Entry entry = found->second;
+  held->erase(found);
+  ++queues_[consumer.queue].stats.lock_expiries;
+  TraceMessage("lock-expired", consumer.queue, entry.record);
+  Return(consumer.queue, entry, /*to_back=*/false);
+  Dispatch(consumer.queue);
+}
+
+bool QueueBroker::SeenRecently(Queue& queue, MessageId id) {
+  const sim::Time window = queue.config->duplicate_detection_window;
+  if (window == 0) return false;
+  // Forget what left the window, then look.
+  while (!queue.recent.empty() && queue.recent.front().first <= engine_.now() - window) {
+    const MessageId old = queue.recent.front().second;
+    const auto key = std::make_pair(old.producer, old.number);
+    if (--queue.recent_count[key] == 0) queue.recent_count.erase(key);
+    queue.recent.pop_front();
+  }
+  const auto key = std::make_pair(id.producer, id.number);
+  if (queue.recent_count.count(key)) return true;
+  queue.recent.emplace_back(engine_.now(), id);
+  ++queue.recent_count[key];
+  return false;
+}
+
+bool QueueBroker::OverLimit(const QueueConfig& config, std::uint32_t returns) {
+  // Service Bus: "automatically deadlettered after this number of deliveries". RabbitMQ:
+  // "returned more times than the limit".
+  if (IsServiceBus(config)) return returns >= config.max_delivery_count;
+  return config.type == QueueType::kQuorum && config.delivery_limit > 0 &&
+         returns > config.delivery_limit;
 }
 
 void QueueBroker::OnConsume(const Packet& packet) {
@@ -221,6 +279,11 @@ void QueueBroker::OnAck(const Packet& packet) {
   const auto first = packet.multiple ? unacked.begin() : unacked.find(packet.offset);
   const auto last = packet.multiple ? unacked.upper_bound(packet.offset)
                                     : (first == unacked.end() ? first : std::next(first));
+  // A Service Bus completion whose lock ran out fails.
+  if (!packet.multiple && first == unacked.end() &&
+      IsServiceBus(*queues_[consumer->queue].config)) {
+    ++queues_[consumer->queue].stats.completions_lock_lost;
+  }
   queues_[consumer->queue].stats.acked += static_cast<std::uint64_t>(std::distance(first, last));
   unacked.erase(first, last);
   Dispatch(consumer->queue);
@@ -230,7 +293,12 @@ void QueueBroker::OnNack(const Packet& packet) {
   Consumer* consumer = ConsumerOf(packet.sender);
   if (!consumer->open || consumer->connection != packet.correlation) return;
   const auto found = consumer->unacked.find(packet.offset);
-  if (found == consumer->unacked.end()) return;
+  if (found == consumer->unacked.end()) {
+    if (IsServiceBus(*queues_[consumer->queue].config)) {
+      ++queues_[consumer->queue].stats.completions_lock_lost;
+    }
+    return;
+  }
   const Entry entry = found->second;
   consumer->unacked.erase(found);
   const std::uint32_t q = consumer->queue;
@@ -258,7 +326,12 @@ void QueueBroker::CloseConsumer(std::uint32_t c) {
   queue.cursor = queue.consumers.empty() ? 0 : queue.cursor % queue.consumers.size();
   std::map<std::uint64_t, Entry> held;
   held.swap(consumer.unacked);
-  for (auto& [tag, entry] : held) Return(consumer.queue, entry, /*to_back=*/false);
+  if (IsServiceBus(*queue.config)) {
+    // Service Bus releases nothing when a receiver goes: the locks run out on their own.
+    consumer.orphaned.merge(held);
+  } else {
+    for (auto& [tag, entry] : held) Return(consumer.queue, entry, /*to_back=*/false);
+  }
   Dispatch(consumer.queue);
 }
 
@@ -270,9 +343,8 @@ void QueueBroker::Return(std::uint32_t q, Entry entry, bool to_back) {
   // "When a message has been returned more times than the limit the message will be dropped
   // or dead-lettered" (quorum queues, poison message handling).
   const QueueConfig& config = *queue.config;
-  if (config.type == QueueType::kQuorum && config.delivery_limit > 0 &&
-      entry.returns > config.delivery_limit) {
-    DeadLetter(q, entry, "delivery-limit");
+  if (OverLimit(config, entry.returns)) {
+    DeadLetter(q, entry, IsServiceBus(config) ? "MaxDeliveryCountExceeded" : "delivery-limit");
     return;
   }
   TraceMessage("requeue", q, entry.record);
@@ -290,6 +362,15 @@ void QueueBroker::InsertByPosition(Queue& queue, const Entry& entry) {
 void QueueBroker::DeadLetter(std::uint32_t q, const Entry& entry, const char* reason) {
   Queue& queue = queues_[q];
   const QueueConfig& config = *queue.config;
+  if (IsServiceBus(config)) {
+    // Every Service Bus queue has its own dead-letter sub-queue.
+    ++queue.stats.dead_lettered;
+    if (queue.metrics && queue.metrics->Watches(entry.record.id)) {
+      queue.metrics->OnDeadLettered(entry.record.id);
+    }
+    TraceMessage("dead-letter", q, entry.record, reason);
+    return;
+  }
   std::vector<std::uint32_t> targets;
   if (!config.dead_letter_exchange.empty()) {
     const std::string& key = config.dead_letter_routing_key.empty()

@@ -27,6 +27,20 @@
 //     persistent messages (unacknowledged ones become ready, redelivered) and loses its
 //     transient ones; a transient queue loses everything. Packets that arrive while it is down
 //     are dropped, so an unconfirmed publish is lost without anyone knowing.
+//
+// Service-Bus-style queues (a lock duration above 0, from broker.kind: service-bus) follow the
+// Azure Service Bus documentation instead where it differs:
+//   - A peek-lock delivery locks the message for the lock duration. Complete (an ack) settles
+//     it; abandon (a nack with requeue) returns it; a lock that runs out returns it too. Each
+//     return raises its delivery count; at max_delivery_count it moves to the queue's
+//     dead-letter sub-queue with the reason MaxDeliveryCountExceeded, so a message is
+//     delivered at most max_delivery_count times. A completion that arrives after its lock
+//     ran out fails and is counted.
+//   - A receiver's closed connection releases nothing: its locks run out.
+//   - With a duplicate detection window, a send whose message id the queue accepted within
+//     the window is acknowledged and dropped.
+// TODO: Service Bus sessions (FIFO per session id under an exclusive session lock), topics
+// and subscriptions, and lock renewal are not modelled.
 // TODO: one node, no replication: a quorum queue differs from a classic one only in its
 // delivery limit, its requeue position and being always durable. Exchanges, queues and
 // bindings come back after a restart as if every client redeclared them.
@@ -50,7 +64,8 @@ namespace deliverysim::models {
 
 class QueueBroker : public sim::Component, public Crashable {
  public:
-  static constexpr std::uint32_t kRestart = 1;  // arg: the number of the crash it ends
+  static constexpr std::uint32_t kRestart = 1;      // arg: the number of the crash it ends
+  static constexpr std::uint32_t kLockExpired = 2;  // arg: consumer << 40 | delivery tag
 
   // `scenario` must outlive the broker and hold a valid queue_broker section.
   QueueBroker(sim::Engine& engine, Network& network, const Scenario& scenario,
@@ -97,6 +112,9 @@ class QueueBroker : public sim::Component, public Crashable {
     std::size_t cursor = 0;                // round-robin: the next consumer to try
     GroupMetrics* metrics = nullptr;
     QueueResult stats;
+    // Duplicate detection: the ids accepted within the window, oldest first.
+    std::deque<std::pair<sim::Time, MessageId>> recent;
+    std::map<std::pair<std::uint32_t, std::uint32_t>, std::uint32_t> recent_count;
   };
   struct Consumer {
     sim::ComponentId component;
@@ -107,6 +125,8 @@ class QueueBroker : public sim::Component, public Crashable {
     bool open = false;
     std::uint64_t connection = 0;
     std::map<std::uint64_t, Entry> unacked;  // by delivery tag
+    // Service Bus: locks of a closed connection, kept until they run out.
+    std::map<std::uint64_t, Entry> orphaned;
   };
   struct Exchange {
     const ExchangeConfig* config;
@@ -121,6 +141,12 @@ class QueueBroker : public sim::Component, public Crashable {
   void OnNack(const Packet& packet);
   void OnClose(const Packet& packet);
   void Restart(std::uint64_t crash);
+  void OnLockExpired(std::uint64_t arg);
+  // Whether the queue already took `id` within its duplicate detection window; records it.
+  bool SeenRecently(Queue& queue, MessageId id);
+  // Whether a message returned `returns` times must leave the queue for good.
+  static bool OverLimit(const QueueConfig& config, std::uint32_t returns);
+  static bool IsServiceBus(const QueueConfig& config) { return config.lock_duration > 0; }
 
   std::vector<std::uint32_t> Route(const std::string& exchange, const std::string& key) const;
   void Enqueue(std::uint32_t queue, Entry entry);

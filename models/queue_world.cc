@@ -109,13 +109,18 @@ void QueueWorld::Fill(RunResult& result) const {
     GroupResult group;
     group.group = config.group;
     group.topic = config.topic;
-    group.commit = AckModeName(config.queue.ack);
+    group.commit = scenario_.broker_kind == BrokerKind::kServiceBus
+                       ? ReceiveModeName(config.queue.ack)
+                       : AckModeName(config.queue.ack);
     metrics_[g]->Finish(group);
     result.groups.push_back(std::move(group));
   }
   for (std::uint32_t p = 0; p < producers_.size(); ++p) {
     ProducerResult producer = producers_[p]->Result();
-    producer.topic = scenario_.producers[p].exchange;
+    // A Service Bus sender names its queue; the exchange is the loader's hidden one.
+    const ProducerConfig& config = scenario_.producers[p];
+    producer.topic =
+        scenario_.broker_kind == BrokerKind::kServiceBus ? config.routing_key : config.exchange;
     result.producers.push_back(std::move(producer));
   }
   result.has_queue_broker = true;

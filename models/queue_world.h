@@ -1,7 +1,7 @@
-// The components of a scenario whose broker is `kind: queue`: the queue broker, the producers
-// (the log broker's Producer, whose acknowledgements are publisher confirms), the queue
-// consumers, their metrics and a sampler of queue depth. Simulation builds it instead of the
-// log broker's components and runs it the same way.
+// The components of a scenario whose broker is `kind: queue` or `kind: service-bus`: the queue
+// broker, the producers (the log broker's Producer, whose acknowledgements are publisher confirms),
+// the queue consumers, their metrics and a sampler of queue depth. Simulation builds it instead of
+// the log broker's components and runs it the same way.
 #pragma once
 
 #include <memory>
@@ -23,7 +23,8 @@ namespace deliverysim::models {
 
 class QueueWorld {
  public:
-  // Everything passed must outlive the world. REQUIRES: scenario.broker_kind == kQueue.
+  // Everything passed must outlive the world. REQUIRES: scenario.broker_kind is kQueue or
+  // kServiceBus.
   QueueWorld(sim::Engine& engine, Network& network, MessageLedger& ledger, const Scenario& scenario,
              sim::TraceSink* trace);
   ~QueueWorld();

@@ -58,7 +58,7 @@ struct TopicResult {
 // One queue of a queue broker (docs/METRICS.md, "Queue brokers").
 struct QueueResult {
   std::string name;
-  std::string type;  // "classic" or "quorum"
+  std::string type;  // "classic", "quorum" or "service-bus"
   bool durable = true;
   std::uint64_t enqueued = 0;          // copies routed into the queue, dead letters included
   std::uint64_t delivered = 0;         // deliveries sent to consumers, redeliveries included
@@ -69,6 +69,10 @@ struct QueueResult {
   std::uint64_t discarded = 0;         // dead letters with nowhere to go: dropped
   std::uint64_t lost_in_restart = 0;   // messages a broker restart did not keep
   std::uint64_t consumer_crashes = 0;  // of the instances consuming it, poison ones included
+  // Service-Bus-style queues only (0 otherwise).
+  std::uint64_t lock_expiries = 0;          // locks that ran out before a settlement
+  std::uint64_t completions_lock_lost = 0;  // completions that came after their lock expired
+  std::uint64_t duplicates_detected = 0;    // sends dropped by duplicate detection
   std::uint64_t ready_at_end = 0;
   std::uint64_t unacked_at_end = 0;
 };

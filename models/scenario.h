@@ -61,7 +61,7 @@ struct ProducerConfig {
 
 // ---- Queue brokers (RabbitMQ-style) -------------------------------------------------------
 
-enum class BrokerKind { kLog, kQueue };
+enum class BrokerKind { kLog, kQueue, kServiceBus };
 enum class ExchangeType { kDirect, kFanout, kTopic };
 enum class QueueType { kClassic, kQuorum };
 enum class AckMode { kAuto, kManual };
@@ -84,6 +84,11 @@ struct QueueConfig {
   std::uint32_t delivery_limit = 0;  // quorum queues; 0: no limit
   std::string dead_letter_exchange;  // empty: none, so dead letters are discarded
   std::string dead_letter_routing_key;
+  // Service-Bus-style queues (broker.kind: service-bus) only; a lock duration of 0 marks a
+  // RabbitMQ-style queue.
+  sim::Time lock_duration = 0;
+  std::uint32_t max_delivery_count = 10;
+  sim::Time duplicate_detection_window = 0;  // 0: duplicate detection off
 };
 
 struct BindingConfig {
@@ -171,7 +176,7 @@ struct Scenario {
   std::vector<CrashFault> crashes;
   std::vector<LinkFault> link_faults;
   BrokerKind broker_kind = BrokerKind::kLog;
-  QueueBrokerConfig queue_broker;  // kQueue only
+  QueueBrokerConfig queue_broker;  // kQueue and kServiceBus
 };
 
 // The index of the topic called `name` in scenario.topics. REQUIRES: it exists (the loader
@@ -185,6 +190,8 @@ std::string InstanceName(const std::string& group, std::uint32_t index);
 const char* CommitStrategyName(CommitStrategy strategy);
 const char* CrashStepName(CrashStep step);
 const char* AckModeName(AckMode mode);
+// Service Bus's names: "peek-lock" (manual) and "receive-and-delete" (automatic).
+const char* ReceiveModeName(AckMode mode);
 const char* QueueTypeName(QueueType type);
 
 // The name a crash fault uses for the queue broker.

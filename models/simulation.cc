@@ -47,7 +47,7 @@ Simulation::Simulation(const Scenario& scenario, sim::TraceSink* trace)
     : scenario_(scenario),
       ledger_(scenario.producers.size()),
       network_(engine_, scenario.seed, scenario.network, trace) {
-  if (scenario.broker_kind == BrokerKind::kQueue) {
+  if (scenario.broker_kind != BrokerKind::kLog) {
     queue_world_ = std::make_unique<QueueWorld>(engine_, network_, ledger_, scenario, trace);
     return;
   }

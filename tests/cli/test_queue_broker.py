@@ -3,6 +3,7 @@ import json
 
 QUEUE_KEYS = ["type", "durable", "enqueued", "delivered", "redelivered", "acked", "requeued",
               "dead_lettered", "discarded", "lost_in_restart", "consumer_crashes",
+              "lock_expiries", "completions_lock_lost", "duplicates_detected",
               "ready_at_end", "unacked_at_end"]
 
 
@@ -51,3 +52,15 @@ def test_a_bad_queue_reference_is_bad_input(deliverysim, tmp_path):
     result = deliverysim("validate", path)
     assert result.returncode == 2
     assert f"{path}:8:29: producers[0].exchange: no exchange called 'order'" in result.stderr
+
+
+def test_service_bus_table_and_json_name_queues_and_receive_modes(deliverysim, scenarios):
+    scenario = scenarios / "service-bus-lock-lost.yaml"
+    document = run_json(deliverysim, scenario)
+    assert document["groups"]["slow"]["commit"] == "peek-lock"
+    assert document["producers"]["shop"]["topic"] == "slow"
+    queue = document["queue_broker"]["queues"]["slow"]
+    assert queue["type"] == "service-bus"
+    assert queue["completions_lock_lost"] == 2
+    table = deliverysim("run", scenario, check=True).stdout
+    assert "slow: 2 lock expiries, 2 completions after the lock was lost" in table
