@@ -334,7 +334,8 @@ void LoadServiceBusBroker(const Node& node, Scenario& scenario) {
   models::QueueBrokerConfig& broker = scenario.queue_broker;
   broker.exchanges.push_back({kServiceBusExchange, models::ExchangeType::kDirect});
   for (const Node& item : node.Get("queues").Items()) {
-    item.ExpectMap({"name", "lock_duration", "max_delivery_count", "duplicate_detection_window"});
+    item.ExpectMap(
+        {"name", "lock_duration", "max_delivery_count", "duplicate_detection_window", "sessions"});
     models::QueueConfig queue;
     queue.name = item.Get("name").Name();
     queue.lock_duration = sim::kMinute;
@@ -347,6 +348,7 @@ void LoadServiceBusBroker(const Node& node, Scenario& scenario) {
              [](const Node& n) { return static_cast<std::uint32_t>(n.Unsigned(1, 1'000'000)); });
     Optional(item, "duplicate_detection_window", queue.duplicate_detection_window,
              [](const Node& n) { return n.PositiveDuration(); });
+    Optional(item, "sessions", queue.sessions, Boolean);
     for (const auto& other : broker.queues) {
       if (other.name == queue.name) item.Get("name").Fail("queue defined twice");
     }
@@ -445,8 +447,15 @@ void CheckQueueReferences(const Node& root, const Scenario& scenario) {
     const std::vector<Node> nodes = root.Get("producers").Items();
     for (std::size_t i = 0; i < nodes.size(); ++i) {
       if (scenario.broker_kind == models::BrokerKind::kServiceBus) {
-        CheckNamed(nodes[i].Get("queue"), broker.queues, scenario.producers[i].routing_key,
-                   "queue");
+        const models::ProducerConfig& producer = scenario.producers[i];
+        CheckNamed(nodes[i].Get("queue"), broker.queues, producer.routing_key, "queue");
+        for (const models::QueueConfig& queue : broker.queues) {
+          if (queue.name == producer.routing_key && queue.sessions && producer.keys == 0) {
+            nodes[i].Get("queue").Fail("queue '" + queue.name +
+                                       "' has sessions, whose ids are the messages' keys; give "
+                                       "this producer keys");
+          }
+        }
       } else {
         CheckNamed(nodes[i].Get("exchange"), broker.exchanges, scenario.producers[i].exchange,
                    "exchange");

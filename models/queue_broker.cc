@@ -22,7 +22,7 @@ QueueBroker::QueueBroker(sim::Engine& engine, Network& network, const Scenario& 
     : engine_(engine), network_(network), scenario_(scenario), trace_(trace) {
   const QueueBrokerConfig& config = scenario.queue_broker;
   for (const QueueConfig& queue : config.queues) {
-    Queue entry{&queue, {}, {}, 0, nullptr, {}, {}, {}};
+    Queue entry{&queue, {}, {}, 0, nullptr, {}, {}, {}, {}};
     entry.stats.name = queue.name;
     entry.stats.type = IsServiceBus(queue) ? "service-bus" : QueueTypeName(queue.type);
     entry.stats.durable = queue.durable;
@@ -67,7 +67,9 @@ void QueueBroker::AddConsumer(sim::ComponentId component, const std::string& nam
                                 false,
                                 0,
                                 {},
-                                {}});
+                                {},
+                                false,
+                                0});
 }
 
 void QueueBroker::SetQueueMetrics(std::uint32_t queue, GroupMetrics* metrics) {
@@ -109,6 +111,7 @@ void QueueBroker::OnEvent(const sim::Event& event) {
     case kPacketArrived: OnPacket(static_cast<std::uint32_t>(event.arg)); break;
     case kRestart: Restart(event.arg); break;
     case kLockExpired: OnLockExpired(event.arg); break;
+    case kSessionLockExpired: Dispatch(static_cast<std::uint32_t>(event.arg)); break;
     default: assert(false && "unknown queue broker event");
   }
 }
@@ -170,18 +173,24 @@ void QueueBroker::Enqueue(std::uint32_t queue, Entry entry) {
   queues_[queue].ready.push_back(entry);
 }
 
+bool QueueBroker::HasRoom(const Consumer& consumer) {
+  return consumer.config->ack == AckMode::kAuto || consumer.config->prefetch == 0 ||
+         consumer.unacked.size() < consumer.config->prefetch;
+}
+
 void QueueBroker::Dispatch(std::uint32_t q) {
   Queue& queue = queues_[q];
+  if (queue.config->sessions) {
+    DispatchSessions(q);
+    return;
+  }
   while (!queue.ready.empty() && !queue.consumers.empty()) {
     // Round-robin over the consumers with room, starting after the last one served.
     const std::size_t count = queue.consumers.size();
     std::size_t chosen = count;
     for (std::size_t step = 0; step < count; ++step) {
       const std::size_t candidate = (queue.cursor + step) % count;
-      const Consumer& consumer = consumers_[queue.consumers[candidate]];
-      const bool manual = consumer.config->ack == AckMode::kManual;
-      if (!manual || consumer.config->prefetch == 0 ||
-          consumer.unacked.size() < consumer.config->prefetch) {
+      if (HasRoom(consumers_[queue.consumers[candidate]])) {
         chosen = candidate;
         break;
       }
@@ -329,6 +338,7 @@ void QueueBroker::CloseConsumer(std::uint32_t c) {
   if (IsServiceBus(*queue.config)) {
     // Service Bus releases nothing when a receiver goes: the locks run out on their own.
     consumer.orphaned.merge(held);
+    OrphanSession(consumer.queue, consumer);
   } else {
     for (auto& [tag, entry] : held) Return(consumer.queue, entry, /*to_back=*/false);
   }

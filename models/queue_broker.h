@@ -39,8 +39,12 @@
 //   - A receiver's closed connection releases nothing: its locks run out.
 //   - With a duplicate detection window, a send whose message id the queue accepted within
 //     the window is acknowledged and dropped.
-// TODO: Service Bus sessions (FIFO per session id under an exclusive session lock), topics
-// and subscriptions, and lock renewal are not modelled.
+//   - A queue with sessions gives each session id (the message's key) to one receiver at a
+//     time, under a session lock: the receiver gets that session's messages in order, and
+//     keeps the session while it has any of them ready or in hand. A dead receiver's session
+//     lock runs out after the lock duration (queue_broker_sessions.cc).
+// TODO: Service Bus topics and subscriptions, lock renewal and message time-to-live are not
+// modelled; a session is found by scanning the ready list, which is slow for long queues.
 // TODO: one node, no replication: a quorum queue differs from a classic one only in its
 // delivery limit, its requeue position and being always durable. Exchanges, queues and
 // bindings come back after a restart as if every client redeclared them.
@@ -64,8 +68,9 @@ namespace deliverysim::models {
 
 class QueueBroker : public sim::Component, public Crashable {
  public:
-  static constexpr std::uint32_t kRestart = 1;      // arg: the number of the crash it ends
-  static constexpr std::uint32_t kLockExpired = 2;  // arg: consumer << 40 | delivery tag
+  static constexpr std::uint32_t kRestart = 1;             // arg: the number of the crash it ends
+  static constexpr std::uint32_t kLockExpired = 2;         // arg: consumer << 40 | delivery tag
+  static constexpr std::uint32_t kSessionLockExpired = 3;  // arg: queue
 
   // `scenario` must outlive the broker and hold a valid queue_broker section.
   QueueBroker(sim::Engine& engine, Network& network, const Scenario& scenario,
@@ -115,6 +120,13 @@ class QueueBroker : public sim::Component, public Crashable {
     // Duplicate detection: the ids accepted within the window, oldest first.
     std::deque<std::pair<sim::Time, MessageId>> recent;
     std::map<std::pair<std::uint32_t, std::uint32_t>, std::uint32_t> recent_count;
+    // Sessions: who holds each session id's lock. consumer -1: its receiver died, and the lock
+    // is held until `until`.
+    struct SessionLock {
+      int consumer;
+      sim::Time until;
+    };
+    std::map<std::uint32_t, SessionLock> session_locks;
   };
   struct Consumer {
     sim::ComponentId component;
@@ -127,6 +139,8 @@ class QueueBroker : public sim::Component, public Crashable {
     std::map<std::uint64_t, Entry> unacked;  // by delivery tag
     // Service Bus: locks of a closed connection, kept until they run out.
     std::map<std::uint64_t, Entry> orphaned;
+    bool has_session = false;  // a session queue: it holds the lock of `session`
+    std::uint32_t session = 0;
   };
   struct Exchange {
     const ExchangeConfig* config;
@@ -151,6 +165,14 @@ class QueueBroker : public sim::Component, public Crashable {
   std::vector<std::uint32_t> Route(const std::string& exchange, const std::string& key) const;
   void Enqueue(std::uint32_t queue, Entry entry);
   void Dispatch(std::uint32_t queue);
+  static bool HasRoom(const Consumer& consumer);
+  // Sessions (queue_broker_sessions.cc).
+  void DispatchSessions(std::uint32_t queue);
+  // The ready message consumer `c` may take next, locking a session for it if need be; or
+  // ready.end().
+  std::deque<Entry>::iterator NextOfSession(Queue& queue, std::uint32_t c);
+  // A closing receiver's session stays locked for the lock duration.
+  void OrphanSession(std::uint32_t queue, Consumer& consumer);
   void Deliver(std::uint32_t consumer, Entry entry);
   // A message comes back unacknowledged: near its old position, or to the back.
   void Return(std::uint32_t queue, Entry entry, bool to_back);

@@ -89,6 +89,7 @@ struct QueueConfig {
   sim::Time lock_duration = 0;
   std::uint32_t max_delivery_count = 10;
   sim::Time duplicate_detection_window = 0;  // 0: duplicate detection off
+  bool sessions = false;  // each key is a session id: FIFO per session under an exclusive lock
 };
 
 struct BindingConfig {

@@ -104,6 +104,50 @@ network:
   EXPECT_EQ(QueueNamed(result, "q").lock_expiries, 0u);
 }
 
+TEST(ServiceBusSessions, KeepEachSessionInOrder) {
+  const models::RunResult result = RunScenario(BundledScenario("service-bus-sessions.yaml"));
+  EXPECT_EQ(GroupNamed(result, "sessions").out_of_order, 0u);
+  EXPECT_EQ(GroupNamed(result, "sessions").lost, 0u);
+  EXPECT_GT(GroupNamed(result, "no-sessions").out_of_order, 0u);
+  EXPECT_EQ(GroupNamed(result, "no-sessions").lost, 0u);
+}
+
+// One session (one key); g-1 takes it and dies at 0.35 s holding message 3 (sent at 0.3 s,
+// locked at 0.301 s, in process until 0.351 s). Its close reaches the broker at 0.351 s: the
+// session stays locked for the lock duration (2 s), to 2.351 s, although the message's own
+// lock runs out at 2.301 s. Only then may g-2 take the session: its first delivery reaches it
+// at 2.352 s.
+TEST(ServiceBusSessions, ADeadReceiversSessionWaitsForItsLockToRunOut) {
+  RecordingTrace trace;
+  const models::RunResult result = RunScenario(ParseScenario(R"(
+name: session-lock
+duration: 1s
+drain: 5s
+broker:
+  kind: service-bus
+  queues: [ { name: q, sessions: true, lock_duration: 2s } ]
+producers:
+  - { name: shop, queue: q, rate: 10/s, keys: 1 }
+consumers:
+  - { group: g, queue: q, instances: 2, processing: 50ms }
+network:
+  latency: 1ms
+faults:
+  - { crash: g-1, at: 350ms }
+)"),
+                                               &trace);
+  sim::Time first_of_g2 = -1;
+  for (const TraceEvent& event : trace.Of("deliver")) {
+    if (event.Text("component") == "g-2") {
+      first_of_g2 = event.at;
+      break;
+    }
+  }
+  EXPECT_EQ(first_of_g2, 2352 * sim::kMillisecond);
+  EXPECT_EQ(GroupNamed(result, "g").out_of_order, 0u);
+  EXPECT_EQ(GroupNamed(result, "g").lost, 0u);
+}
+
 TEST(ServiceBusLoader, DefaultsAreAzures) {
   const app::Result<models::Scenario> loaded = app::LoadScenarioText(
       "name: s\nduration: 1s\nbroker:\n  kind: service-bus\n  queues: [ { name: q } ]\n"
@@ -115,12 +159,13 @@ TEST(ServiceBusLoader, DefaultsAreAzures) {
   EXPECT_EQ(queue.lock_duration, sim::kMinute);
   EXPECT_EQ(queue.max_delivery_count, 10u);
   EXPECT_EQ(queue.duplicate_detection_window, 0);
+  EXPECT_FALSE(queue.sessions);
   EXPECT_EQ(loaded.value().consumers.at(0).queue.ack, models::AckMode::kManual);  // peek-lock
   EXPECT_EQ(loaded.value().consumers.at(0).queue.prefetch, 1u);
   EXPECT_EQ(loaded.value().producers.at(0).acks, -1);  // sends are acknowledged
 }
 
-TEST(ServiceBusLoader, RefusesALockLongerThanFiveMinutesAndABrokerCrash) {
+TEST(ServiceBusLoader, RefusesLongLocksKeylessSessionsAndBrokerCrashes) {
   const std::string base =
       "name: s\nduration: 1s\nbroker:\n  kind: service-bus\n  queues: [ { name: q%s } ]\n%s";
   auto load = [&](const std::string& queue, const std::string& extra) {
@@ -133,6 +178,12 @@ TEST(ServiceBusLoader, RefusesALockLongerThanFiveMinutesAndABrokerCrash) {
   ASSERT_FALSE(lock.ok());
   EXPECT_EQ(lock.error().ToString(),
             "s.yaml:5:39: broker.queues[0].lock_duration: at most 5m, Service Bus's longest lock");
+  const auto keyless =
+      load(", sessions: true", "producers: [ { name: p, queue: q, rate: 1/s } ]\n");
+  ASSERT_FALSE(keyless.ok());
+  EXPECT_EQ(keyless.error().ToString(),
+            "s.yaml:6:32: producers[0].queue: queue 'q' has sessions, whose ids are the "
+            "messages' keys; give this producer keys");
   const auto crash = load("", "faults: [ { crash: broker, at: 1s } ]\n");
   ASSERT_FALSE(crash.ok());
   EXPECT_NE(crash.error().ToString().find("no producer or consumer instance called 'broker'"),
