@@ -390,7 +390,7 @@ void LoadQueueConsumerGroup(const Node& node, Scenario& scenario) {
   const bool service_bus = scenario.broker_kind == models::BrokerKind::kServiceBus;
   const char* ack_key = service_bus ? "receive_mode" : "ack";
   node.ExpectMap({"group", "queue", "instances", "processing", ack_key, "prefetch", "ack_every",
-                  "on_poison", "restart_after", "reconnect_delay"});
+                  "on_poison", "restart_after", "reconnect_delay", "concurrency", "inbox"});
   models::ConsumerGroupConfig group;
   group.group = node.Get("group").Name();
   group.topic = node.Get("queue").Name();
@@ -432,6 +432,17 @@ void LoadQueueConsumerGroup(const Node& node, Scenario& scenario) {
                                          "has no limit");
       }
     }
+  }
+  Optional(node, "concurrency", queue.concurrency,
+           [](const Node& n) { return static_cast<std::uint32_t>(n.Unsigned(1, 1000)); });
+  Optional(node, "inbox", queue.inbox, [](const Node& n) {
+    return n.Choice<models::InboxMode>({{"none", models::InboxMode::kNone},
+                                        {"atomic", models::InboxMode::kAtomic},
+                                        {"naive", models::InboxMode::kNaive}});
+  });
+  // A multiple-ack would cover messages still in process in other handlers.
+  if (queue.concurrency > 1 && queue.ack_every > 1) {
+    node.Get("ack_every").Fail("with concurrency above 1 every message is acknowledged alone");
   }
   if (service_bus && node.Has("ack_every")) {
     node.Get("ack_every").Fail("Service Bus completes each message on its own");

@@ -1,5 +1,6 @@
 #include "models/queue_consumer.h"
 
+#include <algorithm>
 #include <cassert>
 
 #include "models/poison.h"
@@ -12,7 +13,7 @@ using sim::TraceField;
 
 QueueConsumer::QueueConsumer(sim::Engine& engine, Network& network, const Scenario& scenario,
                              const ConsumerGroupConfig& group, std::uint32_t member,
-                             GroupMetrics& metrics, sim::TraceSink* trace)
+                             GroupMetrics& metrics, Inbox* inbox, sim::TraceSink* trace)
     : engine_(engine),
       network_(network),
       scenario_(scenario),
@@ -21,7 +22,9 @@ QueueConsumer::QueueConsumer(sim::Engine& engine, Network& network, const Scenar
       metrics_(metrics),
       trace_(trace),
       name_(InstanceName(group.group, member)),
-      random_(sim::RandomStream::ForComponent(scenario.seed, "consumer:" + name_)) {}
+      random_(sim::RandomStream::ForComponent(scenario.seed, "consumer:" + name_)),
+      slots_(group.queue.concurrency),
+      inbox_(inbox) {}
 
 void QueueConsumer::Start(sim::ComponentId self, sim::ComponentId broker) {
   self_ = self;
@@ -63,7 +66,7 @@ void QueueConsumer::OnPacket(const Packet& packet) {
       subscribed_ = true;  // a delivery proves the subscription, even if its reply was lost
       buffer_.push_back(Held{static_cast<std::uint64_t>(packet.offset), packet.record,
                              packet.redelivered, connection_});
-      if (!in_process_) ProcessNext();
+      ProcessNext();
       break;
     case PacketType::kConnectionLost:
       // Deliveries of a closed channel can no longer be acknowledged; a client drops them.
@@ -77,47 +80,71 @@ void QueueConsumer::OnPacket(const Packet& packet) {
 }
 
 void QueueConsumer::ProcessNext() {
-  if (buffer_.empty()) {
-    FlushAcks();
-    return;
-  }
-  in_process_ = buffer_.front();
-  buffer_.pop_front();
-  const Held& held = *in_process_;
-  if (metrics_.Watches(held.record.id)) metrics_.OnDelivery(held.record);
-  TraceHeld("deliver", held);
-  if (IsPoison(held.record) && config_.on_poison == PoisonAction::kCrash) {
-    if (trace_) {
-      trace_->Record(engine_.now(), "poison-crash", {TraceField::Text("component", name_)});
+  while (alive_ && !buffer_.empty()) {
+    const auto free = std::find_if(slots_.begin(), slots_.end(),
+                                   [](const std::optional<Held>& slot) { return !slot; });
+    if (free == slots_.end()) return;
+    const Held held = buffer_.front();
+    buffer_.pop_front();
+    if (metrics_.Watches(held.record.id)) metrics_.OnDelivery(held.record);
+    TraceHeld("deliver", held);
+    if (IsPoison(held.record) && config_.on_poison == PoisonAction::kCrash) {
+      if (trace_) {
+        trace_->Record(engine_.now(), "poison-crash", {TraceField::Text("component", name_)});
+      }
+      Crash(config_.restart_after);
+      return;
     }
-    Crash(config_.restart_after);
-    return;
+    // The naive inbox checks before it starts, and skips what it finds.
+    if (config_.inbox == InboxMode::kNaive && inbox_->Contains(held.record.id)) {
+      TraceHeld("effect-skipped", held);
+      Settle(held);
+      continue;
+    }
+    *free = held;
+    const auto slot = static_cast<std::uint64_t>(free - slots_.begin());
+    engine_.ScheduleAfter(group_.processing.SampleTime(random_), self_, kProcessed,
+                          (slot << 32) | (incarnation_ & 0xffffffff));
   }
-  engine_.ScheduleAfter(group_.processing.SampleTime(random_), self_, kProcessed, incarnation_);
+  const bool idle = std::none_of(slots_.begin(), slots_.end(),
+                                 [](const std::optional<Held>& slot) { return slot.has_value(); });
+  if (alive_ && idle) FlushAcks();
 }
 
-void QueueConsumer::OnProcessed(std::uint64_t incarnation) {
-  if (!alive_ || incarnation != incarnation_) return;
-  const Held held = *in_process_;
-  in_process_.reset();
-  const bool manual = config_.ack == AckMode::kManual;
-  const bool current = subscribed_ && held.connection == connection_;
+void QueueConsumer::OnProcessed(std::uint64_t arg) {
+  if (!alive_ || (arg & 0xffffffff) != (incarnation_ & 0xffffffff)) return;
+  std::optional<Held>& slot = slots_[arg >> 32];
+  const Held held = *slot;
+  slot.reset();
   if (IsPoison(held.record)) {
     // The handler failed. With automatic acknowledgement there is nothing to hand back.
-    if (manual && current) {
+    if (config_.ack == AckMode::kManual && subscribed_ && held.connection == connection_) {
       FlushAcks();
       Send(PacketType::kNack, held.tag, false, config_.on_poison == PoisonAction::kRequeue);
     }
   } else {
-    if (metrics_.Watches(held.record.id)) metrics_.OnEffect(held.record, engine_.now());
-    TraceHeld("effect", held);
-    if (manual && current) {
-      ++unacked_processed_;
-      last_processed_tag_ = held.tag;
-      if (unacked_processed_ >= config_.ack_every) FlushAcks();
-    }
+    RunEffect(held);
+    Settle(held);
   }
   ProcessNext();
+}
+
+void QueueConsumer::RunEffect(const Held& held) {
+  // The atomic inbox records the id in the effect's own transaction.
+  if (config_.inbox == InboxMode::kAtomic && !inbox_->RecordIfNew(held.record.id)) {
+    TraceHeld("effect-skipped", held);
+    return;
+  }
+  if (metrics_.Watches(held.record.id)) metrics_.OnEffect(held.record, engine_.now());
+  TraceHeld("effect", held);
+  if (config_.inbox == InboxMode::kNaive) inbox_->Record(held.record.id);
+}
+
+void QueueConsumer::Settle(const Held& held) {
+  if (config_.ack != AckMode::kManual || !subscribed_ || held.connection != connection_) return;
+  ++unacked_processed_;
+  last_processed_tag_ = held.tag;
+  if (unacked_processed_ >= config_.ack_every) FlushAcks();
 }
 
 void QueueConsumer::FlushAcks() {
@@ -135,7 +162,7 @@ void QueueConsumer::Crash(sim::Time restart_after) {
   if (connection_ != 0) Send(PacketType::kClose, 0, false, false);
   subscribed_ = false;
   buffer_.clear();
-  in_process_.reset();
+  for (std::optional<Held>& slot : slots_) slot.reset();
   unacked_processed_ = 0;
   if (trace_) trace_->Record(engine_.now(), "crash", {TraceField::Text("component", name_)});
   if (restart_after != sim::kForever) {

@@ -12,16 +12,23 @@
 //     anything sent before it, as a TCP FIN follows the data before it. A restarted instance,
 //     or one whose connection the broker lost, subscribes again every reconnect_delay until
 //     the broker answers.
-// TODO: one message in process at a time per instance; `consumer concurrency` is not modelled.
+//   - Up to `concurrency` messages are in process at once, each in its own handler slot, taken
+//     in delivery order; acknowledgements then go one by one as handlers finish.
+//   - Inbox (the group's table of processed ids): atomic records the id in the effect's
+//     transaction at the end of processing, so a repeat is skipped there; naive checks the
+//     table when it starts on a message, runs the effect, then records the id, so a repeat
+//     that starts before the first copy's record is written runs its effect again.
 #pragma once
 
 #include <cstdint>
 #include <deque>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "models/crashable.h"
 #include "models/group_metrics.h"
+#include "models/inbox.h"
 #include "models/network.h"
 #include "models/scenario.h"
 #include "sim/engine.h"
@@ -32,13 +39,15 @@ namespace deliverysim::models {
 
 class QueueConsumer : public sim::Component, public Crashable {
  public:
-  static constexpr std::uint32_t kProcessed = 1;    // arg: incarnation
+  static constexpr std::uint32_t kProcessed = 1;    // arg: slot << 32 | incarnation (low bits)
   static constexpr std::uint32_t kRestart = 2;      // arg: incarnation that crashed
   static constexpr std::uint32_t kResubscribe = 3;  // arg: connection it would replace
 
+  // `inbox` is the group's inbox table, shared by its instances; null unless the group has
+  // one.
   QueueConsumer(sim::Engine& engine, Network& network, const Scenario& scenario,
                 const ConsumerGroupConfig& group, std::uint32_t member, GroupMetrics& metrics,
-                sim::TraceSink* trace);
+                Inbox* inbox, sim::TraceSink* trace);
 
   // Opens the link to the broker and subscribes.
   void Start(sim::ComponentId self, sim::ComponentId broker);
@@ -59,8 +68,13 @@ class QueueConsumer : public sim::Component, public Crashable {
 
   void OnPacket(const Packet& packet);
   void Subscribe();
+  // Starts work on buffered deliveries while a handler slot is free.
   void ProcessNext();
-  void OnProcessed(std::uint64_t incarnation);
+  void OnProcessed(std::uint64_t arg);
+  // Runs the side effect of a processed message, unless the inbox says it ran before.
+  void RunEffect(const Held& held);
+  // A message is done with: acknowledge it as the settings say.
+  void Settle(const Held& held);
   void Restart(std::uint64_t crashed_incarnation);
   void FlushAcks();
   void Send(PacketType type, std::uint64_t tag, bool multiple, bool requeue);
@@ -81,10 +95,11 @@ class QueueConsumer : public sim::Component, public Crashable {
 
   bool alive_ = false;
   std::uint64_t incarnation_ = 0;
-  std::uint64_t connection_ = 0;  // of the newest subscription; 0: none yet
-  bool subscribed_ = false;       // the broker confirmed connection_
-  std::deque<Held> buffer_;       // delivered, not yet handed to the handler
-  std::optional<Held> in_process_;
+  std::uint64_t connection_ = 0;            // of the newest subscription; 0: none yet
+  bool subscribed_ = false;                 // the broker confirmed connection_
+  std::deque<Held> buffer_;                 // delivered, not yet handed to the handler
+  std::vector<std::optional<Held>> slots_;  // one per handler, concurrency of them
+  Inbox* inbox_;
   std::uint32_t unacked_processed_ = 0;  // processed since the last acknowledgement sent
   std::uint64_t last_processed_tag_ = 0;
   std::uint64_t crashes_ = 0;

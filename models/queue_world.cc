@@ -59,6 +59,7 @@ QueueWorld::QueueWorld(sim::Engine& engine, Network& network, MessageLedger& led
     metrics_.push_back(std::make_unique<GroupMetrics>(ledger, publishers, keys));
     metrics.push_back(metrics_.back().get());
     broker_->SetQueueMetrics(queue, metrics_.back().get());
+    inboxes_.push_back(group.queue.inbox == InboxMode::kNone ? nullptr : std::make_unique<Inbox>());
     for (std::uint32_t i = 0; i < group.instances; ++i) {
       network.SetGroupOf(InstanceName(group.group, i), group.group);
     }
@@ -79,7 +80,7 @@ QueueWorld::QueueWorld(sim::Engine& engine, Network& network, MessageLedger& led
     const ConsumerGroupConfig& group = scenario.consumers[g];
     for (std::uint32_t i = 0; i < group.instances; ++i) {
       consumers_.push_back(std::make_unique<QueueConsumer>(engine, network, scenario, group, i,
-                                                           *metrics_[g], trace));
+                                                           *metrics_[g], inboxes_[g].get(), trace));
       group_of_consumer_.push_back(g);
       const sim::ComponentId id = engine.Register(consumers_.back().get());
       broker_->AddConsumer(id, consumers_.back()->name(), group);

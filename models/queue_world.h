@@ -40,6 +40,7 @@ class QueueWorld {
 
   const Scenario& scenario_;
   std::vector<std::unique_ptr<GroupMetrics>> metrics_;
+  std::vector<std::unique_ptr<Inbox>> inboxes_;  // per group; null without an inbox
   std::unique_ptr<QueueBroker> broker_;
   std::vector<std::unique_ptr<Producer>> producers_;
   std::vector<std::unique_ptr<QueueConsumer>> consumers_;

@@ -98,6 +98,13 @@ struct BindingConfig {
   std::string key;  // direct: the exact routing key; topic: a pattern; fanout: ignored
 };
 
+// How a queue consumer group keeps an inbox table of processed ids.
+enum class InboxMode {
+  kNone,
+  kAtomic,  // the id is recorded in the side effect's transaction: a repeat is skipped
+  kNaive,   // check the table, run the effect, then record: repeats in flight slip through
+};
+
 struct QueueConsumerConfig {
   AckMode ack = AckMode::kManual;
   std::uint32_t prefetch = 0;   // unacknowledged deliveries per consumer; 0: unlimited
@@ -105,6 +112,8 @@ struct QueueConsumerConfig {
   PoisonAction on_poison = PoisonAction::kCrash;
   sim::Time restart_after = sim::kSecond;    // after a poison message killed the instance
   sim::Time reconnect_delay = sim::kSecond;  // between attempts to (re)subscribe
+  std::uint32_t concurrency = 1;             // messages in process at once per instance
+  InboxMode inbox = InboxMode::kNone;
 };
 
 struct QueueBrokerConfig {

@@ -26,12 +26,6 @@ std::vector<std::pair<std::string, std::int64_t>> Deliveries(const RecordingTrac
   return out;
 }
 
-std::vector<sim::Time> DeliveryTimes(const RecordingTrace& trace) {
-  std::vector<sim::Time> times;
-  for (const TraceEvent& event : trace.Of("deliver")) times.push_back(event.at);
-  return times;
-}
-
 TEST(TopicPattern, MatchesAsRabbitMqDocumentsIt) {
   struct Row {
     const char* pattern;
@@ -101,26 +95,10 @@ producers:
   EXPECT_EQ(result.queue_broker.returned, 1u);
 }
 
-constexpr const char* kTwoConsumers = R"(
-name: competing
-duration: 10ms
-drain: 1s
-broker:
-  kind: queue
-  exchanges: [ { name: orders, type: fanout } ]
-  queues: [ { name: billing } ]
-  bindings: [ { exchange: orders, queue: billing } ]
-producers:
-  - { name: shop, exchange: orders, rate: 1000/s }
-consumers:
-  - { group: billing, queue: billing, instances: 2, processing: 1ms }
-network:
-  latency: 1ms
-)";
-
 TEST(QueueBrokerConsumers, CompetingConsumersTakeTurns) {
   RecordingTrace trace;
-  const RunResult result = RunScenario(ParseScenario(kTwoConsumers), &trace);
+  const RunResult result = RunScenario(
+      ParseScenario(OneQueueScenario("instances: 2, processing: 1ms", "10500us")), &trace);
   // Ten messages (1 ms .. 10 ms), each reaching the broker when both consumers are free.
   const auto deliveries = Deliveries(trace);
   ASSERT_EQ(deliveries.size(), 10u);
@@ -133,25 +111,7 @@ TEST(QueueBrokerConsumers, CompetingConsumersTakeTurns) {
 
 // Five messages published 1 ms apart to one consumer whose handler takes 10 ms.
 std::string PrefetchScenario(const std::string& prefetch) {
-  return R"(
-name: prefetch
-duration: 100ms
-drain: 1s
-broker:
-  kind: queue
-  exchanges: [ { name: orders, type: fanout } ]
-  queues: [ { name: billing } ]
-  bindings: [ { exchange: orders, queue: billing } ]
-producers:
-  - { name: shop, exchange: orders, rate: 1000/s }
-consumers:
-  - { group: billing, queue: billing, instances: 1, processing: 10ms, prefetch: )" +
-         prefetch + R"( }
-network:
-  latency: 1ms
-faults:
-  - { crash: shop, at: 5500us }
-)";
+  return OneQueueScenario("instances: 1, processing: 10ms, prefetch: " + prefetch, "5500us");
 }
 
 TEST(QueueBrokerConsumers, PrefetchOneWaitsForEachAcknowledgement) {
@@ -159,20 +119,14 @@ TEST(QueueBrokerConsumers, PrefetchOneWaitsForEachAcknowledgement) {
   RunScenario(ParseScenario(PrefetchScenario("1")), &trace);
   // Message 1 arrives at 3 ms; each next one is sent when the ack of the previous one arrives,
   // 10 ms of processing plus 1 ms each way later: every 12 ms.
-  const std::vector<sim::Time> expected = {3, 15, 27, 39, 51};
-  std::vector<sim::Time> times = DeliveryTimes(trace);
-  for (sim::Time& t : times) t /= sim::kMillisecond;
-  EXPECT_EQ(times, expected);
+  EXPECT_EQ(MillisecondsOf(trace, "deliver"), (std::vector<sim::Time>{3, 15, 27, 39, 51}));
 }
 
 TEST(QueueBrokerConsumers, PrefetchZeroIsUnlimited) {
   RecordingTrace trace;
   RunScenario(ParseScenario(PrefetchScenario("0")), &trace);
   // Every message is pushed at once and waits in the client: the handler runs back to back.
-  const std::vector<sim::Time> expected = {3, 13, 23, 33, 43};
-  std::vector<sim::Time> times = DeliveryTimes(trace);
-  for (sim::Time& t : times) t /= sim::kMillisecond;
-  EXPECT_EQ(times, expected);
+  EXPECT_EQ(MillisecondsOf(trace, "deliver"), (std::vector<sim::Time>{3, 13, 23, 33, 43}));
 }
 
 // Producer `bad` publishes one poison message at 1 ms, `good` three clean ones at 1, 2, 3 ms
