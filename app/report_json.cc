@@ -56,6 +56,7 @@ Json QueueBroker(const models::QueueBrokerResult& broker) {
                           {"lock_expiries", q.lock_expiries},
                           {"completions_lock_lost", q.completions_lock_lost},
                           {"duplicates_detected", q.duplicates_detected},
+                          {"handler_retries", q.handler_retries},
                           {"ready_at_end", q.ready_at_end},
                           {"unacked_at_end", q.unacked_at_end}};
   }
@@ -63,6 +64,8 @@ Json QueueBroker(const models::QueueBrokerResult& broker) {
               {"returned", broker.returned},
               {"restarts", broker.restarts},
               {"dropped_while_down", broker.dropped_while_down},
+              {"incoming_interval_ns", broker.incoming_interval},
+              {"incoming_requests", broker.incoming_requests},
               {"queues", queues}};
 }
 }  // namespace

@@ -76,6 +76,14 @@ std::string QueueBrokerLines(const models::QueueBrokerResult& broker) {
   std::string out = fmt::format(
       "broker: {} restarts, {} packets dropped while down, {} unroutable dropped, {} returned\n",
       broker.restarts, broker.dropped_while_down, broker.unroutable_dropped, broker.returned);
+  // The peak of the incoming request rate, where a retry storm shows.
+  const auto peak =
+      std::max_element(broker.incoming_requests.begin(), broker.incoming_requests.end());
+  if (peak != broker.incoming_requests.end()) {
+    const sim::Time at = broker.incoming_interval * (peak - broker.incoming_requests.begin());
+    out += fmt::format("broker incoming requests: peak {} in the {} from {}\n", *peak,
+                       FormatDuration(broker.incoming_interval), FormatDuration(at));
+  }
   for (const models::QueueResult& q : broker.queues) {
     out += fmt::format(
         "queue {} ({}, {}): {} enqueued, {} delivered ({} redelivered), {} acked, {} requeued, "
@@ -84,6 +92,8 @@ std::string QueueBrokerLines(const models::QueueBrokerResult& broker) {
         q.name, q.type, q.durable ? "durable" : "transient", q.enqueued, q.delivered, q.redelivered,
         q.acked, q.requeued, q.dead_lettered, q.discarded, q.lost_in_restart, q.consumer_crashes,
         q.ready_at_end, q.unacked_at_end);
+    if (q.handler_retries > 0)
+      out += fmt::format("  {}: {} handler retries\n", q.name, q.handler_retries);
     if (q.type == "service-bus") {
       out += fmt::format(
           "  {}: {} lock expiries, {} completions after the lock was lost, {} duplicates "

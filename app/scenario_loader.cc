@@ -384,13 +384,43 @@ void LoadQueuePublisher(const Node& node, models::BrokerKind kind,
   }
 }
 
+// A retry policy's map: { backoff, base, cap, jitter, max_attempts }; max_attempts only where
+// attempts run out (handler retries), not for reconnecting.
+models::RetryPolicyConfig LoadRetryPolicy(const Node& node, bool with_max_attempts) {
+  std::vector<std::string> keys{"backoff", "base", "cap", "jitter"};
+  if (with_max_attempts) keys.push_back("max_attempts");
+  node.ExpectMap(keys);
+  models::RetryPolicyConfig policy;
+  if (!with_max_attempts) policy.max_attempts = 0;
+  Optional(node, "backoff", policy.backoff, [](const Node& n) {
+    return n.Choice<models::Backoff>({{"immediate", models::Backoff::kImmediate},
+                                      {"fixed", models::Backoff::kFixed},
+                                      {"exponential", models::Backoff::kExponential}});
+  });
+  Optional(node, "base", policy.base, [](const Node& n) { return n.Duration(); });
+  Optional(node, "cap", policy.cap, [](const Node& n) { return n.Duration(); });
+  Optional(node, "jitter", policy.jitter, [](const Node& n) {
+    return n.Choice<models::Jitter>({{"none", models::Jitter::kNone},
+                                     {"full", models::Jitter::kFull},
+                                     {"equal", models::Jitter::kEqual},
+                                     {"decorrelated", models::Jitter::kDecorrelated}});
+  });
+  Optional(node, "max_attempts", policy.max_attempts, [](const Node& n) {
+    return n.Text() == "unlimited" ? 0u : static_cast<std::uint32_t>(n.Unsigned(1, 1'000'000));
+  });
+  if (policy.cap < policy.base)
+    node.Get(node.Has("cap") ? "cap" : "base").Fail("cap is below base");
+  return policy;
+}
+
 void LoadQueueConsumerGroup(const Node& node, Scenario& scenario) {
   // Service Bus names the same settings its own way: receive_mode for ack, and abandon and
   // dead-letter for a nack with and without requeue.
   const bool service_bus = scenario.broker_kind == models::BrokerKind::kServiceBus;
   const char* ack_key = service_bus ? "receive_mode" : "ack";
   node.ExpectMap({"group", "queue", "instances", "processing", ack_key, "prefetch", "ack_every",
-                  "on_poison", "restart_after", "reconnect_delay", "concurrency", "inbox"});
+                  "on_poison", "restart_after", "reconnect_delay", "concurrency", "inbox", "retry",
+                  "reconnect"});
   models::ConsumerGroupConfig group;
   group.group = node.Get("group").Name();
   group.topic = node.Get("queue").Name();
@@ -414,11 +444,13 @@ void LoadQueueConsumerGroup(const Node& node, Scenario& scenario) {
     if (service_bus) {
       return n.Choice<models::PoisonAction>({{"crash", models::PoisonAction::kCrash},
                                              {"abandon", models::PoisonAction::kRequeue},
-                                             {"dead-letter", models::PoisonAction::kReject}});
+                                             {"dead-letter", models::PoisonAction::kReject},
+                                             {"retry", models::PoisonAction::kRetry}});
     }
     return n.Choice<models::PoisonAction>({{"crash", models::PoisonAction::kCrash},
                                            {"requeue", models::PoisonAction::kRequeue},
-                                           {"reject", models::PoisonAction::kReject}});
+                                           {"reject", models::PoisonAction::kReject},
+                                           {"retry", models::PoisonAction::kRetry}});
   });
   Optional(node, "restart_after", queue.restart_after,
            [](const Node& n) { return n.PositiveDuration(); });
@@ -440,6 +472,19 @@ void LoadQueueConsumerGroup(const Node& node, Scenario& scenario) {
                                         {"atomic", models::InboxMode::kAtomic},
                                         {"naive", models::InboxMode::kNaive}});
   });
+  if (node.Has("retry")) {
+    if (queue.on_poison != models::PoisonAction::kRetry) {
+      node.Get("retry").Fail("applies to on_poison: retry");
+    }
+    queue.retry = LoadRetryPolicy(node.Get("retry"), /*with_max_attempts=*/true);
+  }
+  if (node.Has("reconnect")) {
+    if (node.Has("reconnect_delay")) {
+      node.Get("reconnect").Fail("give reconnect_delay (a fixed wait) or reconnect, not both");
+    }
+    queue.has_reconnect_policy = true;
+    queue.reconnect = LoadRetryPolicy(node.Get("reconnect"), /*with_max_attempts=*/false);
+  }
   // A multiple-ack would cover messages still in process in other handlers.
   if (queue.concurrency > 1 && queue.ack_every > 1) {
     node.Get("ack_every").Fail("with concurrency above 1 every message is acknowledged alone");

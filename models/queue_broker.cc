@@ -118,6 +118,10 @@ void QueueBroker::OnEvent(const sim::Event& event) {
 
 void QueueBroker::OnPacket(std::uint32_t slot) {
   const Packet& packet = network_.packet(slot);
+  // The incoming request rate over time: a retry storm shows as a peak.
+  const auto bucket = static_cast<std::size_t>(engine_.now() / scenario_.sample_interval);
+  if (bucket >= incoming_.size()) incoming_.resize(bucket + 1, 0);
+  ++incoming_[bucket];
   if (!alive_) {
     ++totals_.dropped_while_down;
   } else {
@@ -501,6 +505,8 @@ void QueueBroker::TraceMessage(const char* kind, std::uint32_t queue, const Reco
 
 void QueueBroker::Fill(QueueBrokerResult& result) const {
   result = totals_;
+  result.incoming_interval = scenario_.sample_interval;
+  result.incoming_requests = incoming_;
   result.queues.clear();
   for (std::uint32_t q = 0; q < queues_.size(); ++q) {
     QueueResult stats = queues_[q].stats;

@@ -199,6 +199,7 @@ class QueueBroker : public sim::Component, public Crashable {
   std::vector<int> producer_of_component_;  // component id -> producer index, or -1
   std::vector<LinkId> producer_links_;      // by producer index
   std::vector<std::vector<std::uint32_t>> routes_of_producer_;
+  std::vector<std::uint64_t> incoming_;  // packets per sample_interval, from time 0
   bool alive_ = true;
   std::uint64_t crashes_ = 0;
   std::uint64_t next_position_ = 0;

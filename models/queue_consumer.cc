@@ -24,7 +24,10 @@ QueueConsumer::QueueConsumer(sim::Engine& engine, Network& network, const Scenar
       name_(InstanceName(group.group, member)),
       random_(sim::RandomStream::ForComponent(scenario.seed, "consumer:" + name_)),
       slots_(group.queue.concurrency),
-      inbox_(inbox) {}
+      inbox_(inbox),
+      retry_policy_(group.queue.retry),
+      reconnect_policy_(group.queue.reconnect),
+      retry_random_(sim::RandomStream::ForComponent(scenario.seed, "retry:" + name_)) {}
 
 void QueueConsumer::Start(sim::ComponentId self, sim::ComponentId broker) {
   self_ = self;
@@ -54,16 +57,30 @@ void QueueConsumer::Subscribe() {
   ++connection_;
   subscribed_ = false;
   Send(PacketType::kConsume, 0, false, false);
-  engine_.ScheduleAfter(config_.reconnect_delay, self_, kResubscribe, connection_);
+  ScheduleResubscribe();
+}
+
+void QueueConsumer::ScheduleResubscribe() {
+  sim::Time delay = config_.reconnect_delay;
+  if (config_.has_reconnect_policy) {
+    ++failed_subscriptions_;
+    delay = reconnect_policy_.Delay(failed_subscriptions_, last_reconnect_delay_, retry_random_);
+    last_reconnect_delay_ = delay;
+  }
+  engine_.ScheduleAfter(delay, self_, kResubscribe, connection_);
 }
 
 void QueueConsumer::OnPacket(const Packet& packet) {
   // Whatever belongs to an older connection, or reaches a dead process, is gone.
   if (!alive_ || packet.correlation != connection_) return;
   switch (packet.type) {
-    case PacketType::kConsumeOk: subscribed_ = true; break;
+    case PacketType::kConsumeOk:
+      subscribed_ = true;
+      failed_subscriptions_ = 0;
+      break;
     case PacketType::kDeliver:
       subscribed_ = true;  // a delivery proves the subscription, even if its reply was lost
+      failed_subscriptions_ = 0;
       buffer_.push_back(Held{static_cast<std::uint64_t>(packet.offset), packet.record,
                              packet.redelivered, connection_});
       ProcessNext();
@@ -73,7 +90,7 @@ void QueueConsumer::OnPacket(const Packet& packet) {
       subscribed_ = false;
       buffer_.clear();
       unacked_processed_ = 0;
-      engine_.ScheduleAfter(config_.reconnect_delay, self_, kResubscribe, connection_);
+      ScheduleResubscribe();
       break;
     default: assert(false && "unexpected packet at a queue consumer");
   }
@@ -113,13 +130,19 @@ void QueueConsumer::ProcessNext() {
 
 void QueueConsumer::OnProcessed(std::uint64_t arg) {
   if (!alive_ || (arg & 0xffffffff) != (incarnation_ & 0xffffffff)) return;
-  std::optional<Held>& slot = slots_[arg >> 32];
+  const std::size_t index = arg >> 32;
+  if (IsPoison(slots_[index]->record) && config_.on_poison == PoisonAction::kRetry &&
+      RetryInHandler(index)) {
+    return;
+  }
+  std::optional<Held>& slot = slots_[index];
   const Held held = *slot;
   slot.reset();
   if (IsPoison(held.record)) {
     // The handler failed. With automatic acknowledgement there is nothing to hand back.
     if (config_.ack == AckMode::kManual && subscribed_ && held.connection == connection_) {
       FlushAcks();
+      // Out of retries, a message is rejected like one the handler gave up on at once.
       Send(PacketType::kNack, held.tag, false, config_.on_poison == PoisonAction::kRequeue);
     }
   } else {
@@ -127,6 +150,25 @@ void QueueConsumer::OnProcessed(std::uint64_t arg) {
     Settle(held);
   }
   ProcessNext();
+}
+
+bool QueueConsumer::RetryInHandler(std::size_t slot) {
+  Held& held = *slots_[slot];
+  if (!retry_policy_.MayRetryAfter(held.attempts)) return false;
+  held.last_delay = retry_policy_.Delay(held.attempts, held.last_delay, retry_random_);
+  ++held.attempts;
+  ++handler_retries_;
+  if (trace_) {
+    trace_->Record(engine_.now(), "retry",
+                   {TraceField::Text("component", name_),
+                    TraceField::Number("producer", held.record.id.producer),
+                    TraceField::Number("message", held.record.id.number),
+                    TraceField::Number("attempt", held.attempts),
+                    TraceField::Number("delay", held.last_delay)});
+  }
+  engine_.ScheduleAfter(held.last_delay + group_.processing.SampleTime(random_), self_, kProcessed,
+                        (std::uint64_t{slot} << 32) | (incarnation_ & 0xffffffff));
+  return true;
 }
 
 void QueueConsumer::RunEffect(const Held& held) {

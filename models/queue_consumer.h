@@ -10,8 +10,10 @@
 //     starts on it, or after its processing time is nacked with requeue or rejected.
 //   - A crash closes the connection; the close reaches the broker over the same link, after
 //     anything sent before it, as a TCP FIN follows the data before it. A restarted instance,
-//     or one whose connection the broker lost, subscribes again every reconnect_delay until
-//     the broker answers.
+//     or one whose connection the broker lost, subscribes again after reconnect_delay (or by
+//     the `reconnect` retry policy) until the broker answers.
+//   - With on_poison: retry, a failing message stays in its handler and is tried again after
+//     the `retry` policy's delay, up to its max_attempts, then rejected (dead-lettered).
 //   - Up to `concurrency` messages are in process at once, each in its own handler slot, taken
 //     in delivery order; acknowledgements then go one by one as handlers finish.
 //   - Inbox (the group's table of processed ids): atomic records the id in the effect's
@@ -30,6 +32,7 @@
 #include "models/group_metrics.h"
 #include "models/inbox.h"
 #include "models/network.h"
+#include "models/retry_policy.h"
 #include "models/scenario.h"
 #include "sim/engine.h"
 #include "sim/random.h"
@@ -57,6 +60,7 @@ class QueueConsumer : public sim::Component, public Crashable {
   void Crash(sim::Time restart_after) override;
 
   std::uint64_t crashes() const { return crashes_; }
+  std::uint64_t handler_retries() const { return handler_retries_; }
 
  private:
   struct Held {
@@ -64,10 +68,16 @@ class QueueConsumer : public sim::Component, public Crashable {
     Record record;
     bool redelivered;
     std::uint64_t connection;
+    std::uint32_t attempts = 1;  // handler attempts so far, this one included
+    sim::Time last_delay = 0;    // before the latest retry
   };
 
   void OnPacket(const Packet& packet);
   void Subscribe();
+  // The wait before the next subscription attempt, and its scheduling.
+  void ScheduleResubscribe();
+  // A failing message: retry it in its handler slot, or give it up. Returns whether it stays.
+  bool RetryInHandler(std::size_t slot);
   // Starts work on buffered deliveries while a handler slot is free.
   void ProcessNext();
   void OnProcessed(std::uint64_t arg);
@@ -103,6 +113,12 @@ class QueueConsumer : public sim::Component, public Crashable {
   std::uint32_t unacked_processed_ = 0;  // processed since the last acknowledgement sent
   std::uint64_t last_processed_tag_ = 0;
   std::uint64_t crashes_ = 0;
+  std::uint64_t handler_retries_ = 0;
+  RetryPolicy retry_policy_;
+  RetryPolicy reconnect_policy_;
+  sim::RandomStream retry_random_;          // jitter draws, apart from processing times
+  std::uint32_t failed_subscriptions_ = 0;  // since the last answered one
+  sim::Time last_reconnect_delay_ = 0;
 };
 
 }  // namespace deliverysim::models

@@ -129,7 +129,9 @@ void QueueWorld::Fill(RunResult& result) const {
   for (std::size_t c = 0; c < consumers_.size(); ++c) {
     const std::string& queue = scenario_.consumers[group_of_consumer_[c]].topic;
     for (QueueResult& stats : result.queue_broker.queues) {
-      if (stats.name == queue) stats.consumer_crashes += consumers_[c]->crashes();
+      if (stats.name != queue) continue;
+      stats.consumer_crashes += consumers_[c]->crashes();
+      stats.handler_retries += consumers_[c]->handler_retries();
     }
   }
 }

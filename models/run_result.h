@@ -73,6 +73,7 @@ struct QueueResult {
   std::uint64_t lock_expiries = 0;          // locks that ran out before a settlement
   std::uint64_t completions_lock_lost = 0;  // completions that came after their lock expired
   std::uint64_t duplicates_detected = 0;    // sends dropped by duplicate detection
+  std::uint64_t handler_retries = 0;  // retries of failing messages inside consumers' handlers
   std::uint64_t ready_at_end = 0;
   std::uint64_t unacked_at_end = 0;
 };
@@ -82,6 +83,10 @@ struct QueueBrokerResult {
   std::uint64_t returned = 0;            // published as mandatory, routed to no queue
   std::uint64_t restarts = 0;
   std::uint64_t dropped_while_down = 0;  // packets that reached the broker while it was down
+  // Packets reaching the broker (publishes, acknowledgements, subscriptions...) in each
+  // interval of incoming_interval from time 0, up to the last interval with any.
+  sim::Time incoming_interval = 0;
+  std::vector<std::uint64_t> incoming_requests;
   std::vector<QueueResult> queues;
 };
 

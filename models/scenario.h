@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "models/retry_policy.h"
 #include "sim/distribution.h"
 #include "sim/time.h"
 
@@ -70,6 +71,7 @@ enum class PoisonAction {
   kCrash,    // the process dies before it can acknowledge
   kRequeue,  // nack with requeue
   kReject,   // reject without requeue: dead-lettered, or discarded without a dead-letter exchange
+  kRetry,    // retry in the handler by QueueConsumerConfig::retry, then reject
 };
 
 struct ExchangeConfig {
@@ -114,6 +116,9 @@ struct QueueConsumerConfig {
   sim::Time reconnect_delay = sim::kSecond;  // between attempts to (re)subscribe
   std::uint32_t concurrency = 1;             // messages in process at once per instance
   InboxMode inbox = InboxMode::kNone;
+  RetryPolicyConfig retry;            // handler retries of a failing message (on_poison: retry)
+  bool has_reconnect_policy = false;  // otherwise a fixed reconnect_delay
+  RetryPolicyConfig reconnect;        // delays between attempts to subscribe
 };
 
 struct QueueBrokerConfig {

@@ -4,7 +4,7 @@ import json
 QUEUE_KEYS = ["type", "durable", "enqueued", "delivered", "redelivered", "acked", "requeued",
               "dead_lettered", "discarded", "lost_in_restart", "consumer_crashes",
               "lock_expiries", "completions_lock_lost", "duplicates_detected",
-              "ready_at_end", "unacked_at_end"]
+              "handler_retries", "ready_at_end", "unacked_at_end"]
 
 
 def run_json(deliverysim, scenario):
@@ -17,7 +17,9 @@ def test_json_has_the_documented_queue_broker_section(deliverysim, scenarios):
     assert list(document)[-1] == "queue_broker"  # added after every log-broker key
     broker = document["queue_broker"]
     assert list(broker) == ["unroutable_dropped", "returned", "restarts", "dropped_while_down",
-                            "queues"]
+                            "incoming_interval_ns", "incoming_requests", "queues"]
+    assert broker["incoming_interval_ns"] == 100_000_000
+    assert sum(broker["incoming_requests"]) > 0
     assert broker["restarts"] == 3
     assert list(broker["queues"]["orders-plain"]) == QUEUE_KEYS
     assert document["groups"]["plain"]["topic"] == "orders-plain"
@@ -64,3 +66,8 @@ def test_service_bus_table_and_json_name_queues_and_receive_modes(deliverysim, s
     assert queue["completions_lock_lost"] == 2
     table = deliverysim("run", scenario, check=True).stdout
     assert "slow: 2 lock expiries, 2 completions after the lock was lost" in table
+
+
+def test_table_shows_the_incoming_request_peak(deliverysim, scenarios):
+    table = deliverysim("run", scenarios / "queue-reconnect-storm.yaml", check=True).stdout
+    assert "broker incoming requests: peak 200 in the 100 ms from 0 ns" in table
