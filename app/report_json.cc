@@ -21,7 +21,7 @@ Json Latency(const models::LatencySummary& l) {
 }
 
 Json Group(const models::GroupResult& g) {
-  return Json{
+  Json group{
       {"topic", g.topic},
       {"commit", g.commit},
       {"intended", g.intended},
@@ -37,6 +37,9 @@ Json Group(const models::GroupResult& g) {
       {"rebalances", g.rebalances},
       {"commits_refused", g.commits_refused},
   };
+  // Queue brokers only, so that log-broker output is unchanged.
+  if (g.has_oldest_message_age) group["oldest_message_age_ns"] = Summary(g.oldest_message_age);
+  return group;
 }
 
 Json QueueBroker(const models::QueueBrokerResult& broker) {

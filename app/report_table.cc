@@ -104,6 +104,20 @@ std::string QueueBrokerLines(const models::QueueBrokerResult& broker) {
   return out;
 }
 
+// Queue brokers add the age of the oldest message in each group's queue.
+std::vector<Row> QueueRows() {
+  return {
+      {"oldest message: max",
+       [](const GroupResult& g) { return FormatDuration(g.oldest_message_age.max); }},
+      {"                mean",
+       [](const GroupResult& g) {
+         return FormatDuration(std::llround(g.oldest_message_age.mean));
+       }},
+      {"                p99",
+       [](const GroupResult& g) { return FormatDuration(g.oldest_message_age.p99); }},
+  };
+}
+
 }  // namespace
 
 std::string RunResultToTable(const models::RunResult& result, WallClock wall) {
@@ -121,7 +135,10 @@ std::string RunResultToTable(const models::RunResult& result, WallClock wall) {
   if (result.has_queue_broker) out += QueueBrokerLines(result.queue_broker);
   out += '\n';
 
-  const std::vector<Row> rows = Rows();
+  std::vector<Row> rows = Rows();
+  if (result.has_queue_broker) {
+    for (Row& row : QueueRows()) rows.push_back(std::move(row));
+  }
   std::size_t label_width = 0;
   for (const Row& row : rows) label_width = std::max(label_width, std::string(row.label).size());
   std::vector<std::size_t> widths;

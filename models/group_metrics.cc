@@ -88,6 +88,9 @@ void GroupMetrics::Finish(GroupResult& result) const {
   result.out_of_order = out_of_order_;
   result.lag_messages = {lag_messages_.max(), lag_messages_.Mean(), lag_messages_.Quantile(0.99)};
   result.lag_time = {lag_time_.max(), lag_time_.Mean(), lag_time_.Quantile(0.99)};
+  result.has_oldest_message_age = oldest_message_age_.count() > 0;
+  result.oldest_message_age = {oldest_message_age_.max(), oldest_message_age_.Mean(),
+                               oldest_message_age_.Quantile(0.99)};
   result.latency = {latency_.count(), latency_.Quantile(0.50), latency_.Quantile(0.90),
                     latency_.Quantile(0.99), latency_.max()};
   result.rebalances = rebalances_;

@@ -41,6 +41,9 @@ class GroupMetrics : public IntentWatcher {
   // Samples the age of the oldest intended message not yet processed.
   void SampleTimeLag(sim::Time now);
 
+  // Queue brokers: samples how long the oldest message in the group's queue has been there.
+  void SampleOldestMessageAge(sim::Time age) { oldest_message_age_.Record(age); }
+
   // Whether the group measures the messages of `id`'s producer (it publishes to the group's
   // topic, or routes to the group's queue).
   bool Watches(MessageId id) const {
@@ -79,6 +82,7 @@ class GroupMetrics : public IntentWatcher {
   sim::Histogram latency_;
   sim::Histogram lag_messages_;
   sim::Histogram lag_time_;
+  sim::Histogram oldest_message_age_;
 };
 
 }  // namespace deliverysim::models

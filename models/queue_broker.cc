@@ -84,6 +84,19 @@ std::uint64_t QueueBroker::Depth(std::uint32_t queue) const {
   return depth;
 }
 
+sim::Time QueueBroker::OldestMessageAge(std::uint32_t queue) const {
+  // Scanned rather than kept in order: returns and dead letters break enqueue-time order.
+  sim::Time oldest = engine_.now();
+  for (const Entry& entry : queues_[queue].ready) oldest = std::min(oldest, entry.enqueued_at);
+  for (const Consumer& consumer : consumers_) {
+    if (consumer.queue != queue) continue;
+    for (const auto& held : {&consumer.unacked, &consumer.orphaned}) {
+      for (const auto& [tag, entry] : *held) oldest = std::min(oldest, entry.enqueued_at);
+    }
+  }
+  return engine_.now() - oldest;
+}
+
 // Routing. A queue bound twice to one exchange still gets one copy, as in RabbitMQ.
 std::vector<std::uint32_t> QueueBroker::Route(const std::string& exchange,
                                               const std::string& key) const {
@@ -173,6 +186,7 @@ void QueueBroker::OnPublish(const Packet& packet) {
 
 void QueueBroker::Enqueue(std::uint32_t queue, Entry entry) {
   entry.position = next_position_++;
+  entry.enqueued_at = engine_.now();
   ++queues_[queue].stats.enqueued;
   queues_[queue].ready.push_back(entry);
 }

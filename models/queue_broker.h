@@ -94,6 +94,9 @@ class QueueBroker : public sim::Component, public Crashable {
   std::uint32_t QueueIndex(const std::string& name) const;
   // Ready plus unacknowledged messages.
   std::uint64_t Depth(std::uint32_t queue) const;
+  // How long the oldest message in the queue (ready or unacknowledged) has been in it; 0 when
+  // it is empty.
+  sim::Time OldestMessageAge(std::uint32_t queue) const;
 
   void OnEvent(const sim::Event& event) override;
   const std::string& name() const override { return name_; }
@@ -109,6 +112,7 @@ class QueueBroker : public sim::Component, public Crashable {
     std::uint32_t returns = 0;  // times it came back unacknowledged (a quorum queue's count)
     bool redelivered = false;
     bool persistent = true;
+    sim::Time enqueued_at = 0;  // into this queue; a return keeps it
   };
   struct Queue {
     const QueueConfig* config;

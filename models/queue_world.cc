@@ -25,6 +25,7 @@ class QueueWorld::Sampler : public sim::Component {
     for (std::size_t g = 0; g < metrics_.size(); ++g) {
       metrics_[g]->SampleMessageLag(static_cast<std::int64_t>(broker_.Depth(queues_[g])));
       metrics_[g]->SampleTimeLag(engine_.now());
+      metrics_[g]->SampleOldestMessageAge(broker_.OldestMessageAge(queues_[g]));
     }
     const sim::Time next = engine_.now() + scenario_.sample_interval;
     if (next <= scenario_.duration + scenario_.drain) engine_.Schedule(next, self_, 0, 0);

@@ -39,6 +39,10 @@ struct GroupResult {
   LatencySummary latency;   // nanoseconds
   std::uint64_t rebalances = 0;
   std::uint64_t commits_refused = 0;
+  // Queue brokers only: how long the oldest message in the group's queue had been there,
+  // sampled (nanoseconds).
+  bool has_oldest_message_age = false;
+  SampledSummary oldest_message_age;
 };
 
 struct ProducerResult {

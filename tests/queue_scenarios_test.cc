@@ -25,6 +25,20 @@ TEST_F(QueueAckModes, ManualAckRedeliversEveryHeldMessageAndRedoesTheProcessedOn
   EXPECT_EQ(manual.deliveries, 16u);
 }
 
+// The ten messages (message 1 enqueued at 2 ms) stay in the manual queue, ready or
+// unacknowledged, until the one multiple-ack after the restart reaches the broker at 1.158 s
+// (redelivered at 1.056 s, ten handlers' worth of 10 ms, 1 ms back). Samples every 100 ms from
+// 0 to 5.1 s (52 of them) see message 1's age t - 2 ms at t = 0.1 ... 1.1 s and 0 otherwise.
+TEST_F(QueueAckModes, OldestMessageAgeIsSampledFromTheQueue) {
+  const auto& manual = GroupNamed(result_, "manual");
+  ASSERT_TRUE(manual.has_oldest_message_age);
+  EXPECT_EQ(manual.oldest_message_age.max, 1098 * sim::kMillisecond);
+  // The sum of (0.1 k - 0.002) s for k = 1..11 is 6.578 s.
+  EXPECT_DOUBLE_EQ(manual.oldest_message_age.mean, 6.578e9 / 52);
+  // With automatic acknowledgement a message leaves the queue when it is sent.
+  EXPECT_EQ(GroupNamed(result_, "auto").oldest_message_age.max, 0);
+}
+
 TEST_F(QueueAckModes, AutoAckLosesWhatTheConsumerHeldUnprocessed) {
   const auto& automatic = GroupNamed(result_, "auto");
   EXPECT_EQ(automatic.lost, 5u);  // messages 6-10: delivered, never processed

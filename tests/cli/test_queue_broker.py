@@ -24,12 +24,15 @@ def test_json_has_the_documented_queue_broker_section(deliverysim, scenarios):
     assert list(broker["queues"]["orders-plain"]) == QUEUE_KEYS
     assert document["groups"]["plain"]["topic"] == "orders-plain"
     assert document["groups"]["plain"]["commit"] == "manual-ack"
+    assert list(document["groups"]["plain"])[-1] == "oldest_message_age_ns"
+    assert set(document["groups"]["plain"]["oldest_message_age_ns"]) == {"max", "mean", "p99"}
     assert document["producers"]["fire-and-forget"]["topic"] == "plain"
 
 
 def test_log_broker_json_has_no_queue_broker_section(deliverysim, scenarios):
     document = run_json(deliverysim, scenarios / "order-placed-inbox.yaml")
     assert "queue_broker" not in document
+    assert "oldest_message_age_ns" not in document["groups"]["billing"]
 
 
 def test_table_shows_each_queue(deliverysim, scenarios):
