@@ -54,38 +54,9 @@ TEST(TopicPattern, MatchesAsRabbitMqDocumentsIt) {
   }
 }
 
-// One message from each producer; which queues got a copy.
+// One message from each producer; which queues got a copy (the scenario's header).
 TEST(QueueBrokerRouting, DirectFanoutAndTopicExchangesRouteAsBound) {
-  const RunResult result = RunScenario(ParseScenario(R"(
-name: routing
-duration: 1s
-drain: 1s
-broker:
-  kind: queue
-  exchanges:
-    - { name: direct, type: direct }
-    - { name: fanout, type: fanout }
-    - { name: topic, type: topic }
-  queues:
-    - { name: placed }
-    - { name: paid }
-    - { name: eu }
-    - { name: all }
-  bindings:
-    - { exchange: direct, queue: placed, key: order.placed }
-    - { exchange: direct, queue: paid, key: order.paid }
-    - { exchange: fanout, queue: placed }
-    - { exchange: fanout, queue: all }
-    - { exchange: topic, queue: eu, key: "*.eu.#" }
-    - { exchange: topic, queue: all, key: "#" }
-    - { exchange: topic, queue: all, key: "order.#" }
-producers:
-  - { name: p-direct, exchange: direct, routing_key: order.paid, rate: 1/s }
-  - { name: p-fanout, exchange: fanout, routing_key: ignored, rate: 1/s }
-  - { name: p-topic, exchange: topic, routing_key: order.eu.placed, rate: 1/s }
-  - { name: p-lost, exchange: direct, routing_key: nowhere, rate: 1/s }
-  - { name: p-returned, exchange: direct, routing_key: nowhere, rate: 1/s, mandatory: true }
-)"));
+  const RunResult result = RunScenario(BundledScenario("queue-routing.yaml"));
   // direct -> paid; fanout -> placed, all; topic -> eu, and all once although two bindings match.
   EXPECT_EQ(QueueNamed(result, "placed").enqueued, 1u);
   EXPECT_EQ(QueueNamed(result, "paid").enqueued, 1u);
@@ -220,34 +191,9 @@ TEST(QueueBrokerRequeue, RejectWithoutDeadLetterExchangeDiscards) {
   EXPECT_EQ(GroupNamed(result, "billing").lost, 1u);
 }
 
-// Five persistent and five transient messages into a durable, a transient and a quorum queue
-// that nobody consumes; the broker restarts at 50 ms.
+// The scenario's header: five persistent and five transient messages; a restart at 50 ms.
 TEST(QueueBrokerRestart, KeepsOnlyPersistentMessagesOfDurableQueues) {
-  const RunResult result = RunScenario(ParseScenario(R"(
-name: restart
-duration: 100ms
-drain: 100ms
-broker:
-  kind: queue
-  exchanges: [ { name: orders, type: fanout } ]
-  queues:
-    - { name: durable, durable: true }
-    - { name: transient, durable: false }
-    - { name: quorum, type: quorum }
-  bindings:
-    - { exchange: orders, queue: durable }
-    - { exchange: orders, queue: transient }
-    - { exchange: orders, queue: quorum }
-producers:
-  - { name: persistent, exchange: orders, rate: 1000/s, persistent: true }
-  - { name: transient, exchange: orders, rate: 1000/s, persistent: false }
-network:
-  latency: 1ms
-faults:
-  - { crash: persistent, at: 5500us }
-  - { crash: transient, at: 5500us }
-  - { crash: broker, at: 50ms, restart_after: 10ms }
-)"));
+  const RunResult result = RunScenario(BundledScenario("queue-durability.yaml"));
   EXPECT_EQ(QueueNamed(result, "durable").ready_at_end, 5u);
   EXPECT_EQ(QueueNamed(result, "durable").lost_in_restart, 5u);
   EXPECT_EQ(QueueNamed(result, "transient").ready_at_end, 0u);
