@@ -74,3 +74,9 @@ def test_service_bus_table_and_json_name_queues_and_receive_modes(deliverysim, s
 def test_table_shows_the_incoming_request_peak(deliverysim, scenarios):
     table = deliverysim("run", scenarios / "queue-reconnect-storm.yaml", check=True).stdout
     assert "broker incoming requests: peak 200 in the 100 ms from 0 ns" in table
+
+
+def test_validate_counts_queues_for_a_queue_broker(deliverysim, scenarios):
+    path = scenarios / "queue-routing.yaml"
+    result = deliverysim("validate", path, check=True)
+    assert f"{path}: valid scenario 'queue-routing': 4 queue(s), 5 producer(s)" in result.stdout
