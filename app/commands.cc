@@ -72,10 +72,13 @@ int ValidateCommand(const std::string& scenario_path) {
   }
   const models::Scenario& s = loaded.value();
   PrintWarnings(scenario_path, s);
+  // A queue broker has queues (and exchanges) where a log has topics.
+  const bool queues = s.broker_kind != models::BrokerKind::kLog;
   std::cout << fmt::format(
-      "{}: valid scenario '{}': {} topic(s), {} producer(s), "
+      "{}: valid scenario '{}': {} {}(s), {} producer(s), "
       "{} consumer group(s), {} fault(s)\n",
-      scenario_path, s.name, s.topics.size(), s.producers.size(), s.consumers.size(),
+      scenario_path, s.name, queues ? s.queue_broker.queues.size() : s.topics.size(),
+      queues ? "queue" : "topic", s.producers.size(), s.consumers.size(),
       s.crashes.size() + s.link_faults.size());
   return kExitOk;
 }

@@ -21,7 +21,7 @@ Json Latency(const models::LatencySummary& l) {
 }
 
 Json Group(const models::GroupResult& g) {
-  return Json{
+  Json group{
       {"topic", g.topic},
       {"commit", g.commit},
       {"intended", g.intended},
@@ -39,6 +39,39 @@ Json Group(const models::GroupResult& g) {
       {"aborted_reads", g.aborted_reads},
       {"errors", g.errors},
   };
+  // Queue brokers only, so that log-broker output is unchanged.
+  if (g.has_oldest_message_age) group["oldest_message_age_ns"] = Summary(g.oldest_message_age);
+  return group;
+}
+
+Json QueueBroker(const models::QueueBrokerResult& broker) {
+  Json queues = Json::object();
+  for (const models::QueueResult& q : broker.queues) {
+    queues[q.name] = Json{{"type", q.type},
+                          {"durable", q.durable},
+                          {"enqueued", q.enqueued},
+                          {"delivered", q.delivered},
+                          {"redelivered", q.redelivered},
+                          {"acked", q.acked},
+                          {"requeued", q.requeued},
+                          {"dead_lettered", q.dead_lettered},
+                          {"discarded", q.discarded},
+                          {"lost_in_restart", q.lost_in_restart},
+                          {"consumer_crashes", q.consumer_crashes},
+                          {"lock_expiries", q.lock_expiries},
+                          {"completions_lock_lost", q.completions_lock_lost},
+                          {"duplicates_detected", q.duplicates_detected},
+                          {"handler_retries", q.handler_retries},
+                          {"ready_at_end", q.ready_at_end},
+                          {"unacked_at_end", q.unacked_at_end}};
+  }
+  return Json{{"unroutable_dropped", broker.unroutable_dropped},
+              {"returned", broker.returned},
+              {"restarts", broker.restarts},
+              {"dropped_while_down", broker.dropped_while_down},
+              {"incoming_interval_ns", broker.incoming_interval},
+              {"incoming_requests", broker.incoming_requests},
+              {"queues", queues}};
 }
 }  // namespace
 
@@ -73,6 +106,8 @@ std::string RunResultToJson(const models::RunResult& result) {
                        {"packets_duplicated", result.packets_duplicated}}},
       {"events", result.events},
   };
+  // Only queue-broker runs have this key, so log-broker output is unchanged.
+  if (result.has_queue_broker) root["queue_broker"] = QueueBroker(result.queue_broker);
   return root.dump(2) + "\n";
 }
 

@@ -72,6 +72,53 @@ std::vector<Row> Rows() {
   };
 }
 
+// A line for the broker and one per queue: what the queues did, beside the groups' metrics.
+std::string QueueBrokerLines(const models::QueueBrokerResult& broker) {
+  std::string out = fmt::format(
+      "broker: {} restarts, {} packets dropped while down, {} unroutable dropped, {} returned\n",
+      broker.restarts, broker.dropped_while_down, broker.unroutable_dropped, broker.returned);
+  // The peak of the incoming request rate, where a retry storm shows.
+  const auto peak =
+      std::max_element(broker.incoming_requests.begin(), broker.incoming_requests.end());
+  if (peak != broker.incoming_requests.end()) {
+    const sim::Time at = broker.incoming_interval * (peak - broker.incoming_requests.begin());
+    out += fmt::format("broker incoming requests: peak {} in the {} from {}\n", *peak,
+                       FormatDuration(broker.incoming_interval), FormatDuration(at));
+  }
+  for (const models::QueueResult& q : broker.queues) {
+    out += fmt::format(
+        "queue {} ({}, {}): {} enqueued, {} delivered ({} redelivered), {} acked, {} requeued, "
+        "{} dead-lettered, {} discarded, {} lost in restarts, {} consumer crashes, "
+        "{} ready + {} unacked at the end\n",
+        q.name, q.type, q.durable ? "durable" : "transient", q.enqueued, q.delivered, q.redelivered,
+        q.acked, q.requeued, q.dead_lettered, q.discarded, q.lost_in_restart, q.consumer_crashes,
+        q.ready_at_end, q.unacked_at_end);
+    if (q.handler_retries > 0)
+      out += fmt::format("  {}: {} handler retries\n", q.name, q.handler_retries);
+    if (q.type == "service-bus") {
+      out += fmt::format(
+          "  {}: {} lock expiries, {} completions after the lock was lost, {} duplicates "
+          "detected\n",
+          q.name, q.lock_expiries, q.completions_lock_lost, q.duplicates_detected);
+    }
+  }
+  return out;
+}
+
+// Queue brokers add the age of the oldest message in each group's queue.
+std::vector<Row> QueueRows() {
+  return {
+      {"oldest message: max",
+       [](const GroupResult& g) { return FormatDuration(g.oldest_message_age.max); }},
+      {"                mean",
+       [](const GroupResult& g) {
+         return FormatDuration(std::llround(g.oldest_message_age.mean));
+       }},
+      {"                p99",
+       [](const GroupResult& g) { return FormatDuration(g.oldest_message_age.p99); }},
+  };
+}
+
 }  // namespace
 
 std::string RunResultToTable(const models::RunResult& result, WallClock wall) {
@@ -94,10 +141,15 @@ std::string RunResultToTable(const models::RunResult& result, WallClock wall) {
     }
     out += '\n';
   }
-  out += fmt::format("network: {} packets lost, {} duplicated\n\n", result.packets_lost,
+  out += fmt::format("network: {} packets lost, {} duplicated\n", result.packets_lost,
                      result.packets_duplicated);
+  if (result.has_queue_broker) out += QueueBrokerLines(result.queue_broker);
+  out += '\n';
 
-  const std::vector<Row> rows = Rows();
+  std::vector<Row> rows = Rows();
+  if (result.has_queue_broker) {
+    for (Row& row : QueueRows()) rows.push_back(std::move(row));
+  }
   std::size_t label_width = 0;
   for (const Row& row : rows) label_width = std::max(label_width, std::string(row.label).size());
   std::vector<std::size_t> widths;

@@ -229,6 +229,310 @@ void Optional(const Node& map, const std::string& key, T& target, Read read) {
   if (map.Has(key)) target = read(map.Get(key));
 }
 
+// ---- Queue brokers (broker.kind: queue) -----------------------------------------------------
+
+bool Boolean(const Node& node) { return node.Choice<bool>({{"true", true}, {"false", false}}); }
+
+// The names of `items`, for messages listing what a reference may name.
+template <typename T>
+std::vector<std::string> NamesOf(const std::vector<T>& items) {
+  std::vector<std::string> names;
+  for (const T& item : items) names.push_back(item.name);
+  return names;
+}
+
+template <typename T>
+void CheckNamed(const Node& at, const std::vector<T>& items, const std::string& name,
+                const char* what) {
+  for (const T& item : items) {
+    if (item.name == name) return;
+  }
+  at.Fail(std::string("no ") + what + " called '" + name + "'; allowed: " + Join(NamesOf(items)));
+}
+
+void LoadExchange(const Node& node, models::QueueBrokerConfig& broker) {
+  node.ExpectMap({"name", "type"});
+  models::ExchangeConfig exchange;
+  exchange.name = node.Get("name").Name();
+  exchange.type = node.Get("type").Choice<models::ExchangeType>({
+      {"direct", models::ExchangeType::kDirect},
+      {"fanout", models::ExchangeType::kFanout},
+      {"topic", models::ExchangeType::kTopic},
+  });
+  for (const auto& other : broker.exchanges) {
+    if (other.name == exchange.name) node.Get("name").Fail("exchange defined twice");
+  }
+  broker.exchanges.push_back(exchange);
+}
+
+void LoadQueue(const Node& node, models::QueueBrokerConfig& broker) {
+  node.ExpectMap({"name", "type", "durable", "delivery_limit", "dead_letter_exchange",
+                  "dead_letter_routing_key"});
+  models::QueueConfig queue;
+  queue.name = node.Get("name").Name();
+  Optional(node, "type", queue.type, [](const Node& n) {
+    return n.Choice<models::QueueType>(
+        {{"classic", models::QueueType::kClassic}, {"quorum", models::QueueType::kQuorum}});
+  });
+  Optional(node, "durable", queue.durable, Boolean);
+  Optional(node, "delivery_limit", queue.delivery_limit,
+           [](const Node& n) { return static_cast<std::uint32_t>(n.Unsigned(1, 1'000'000)); });
+  Optional(node, "dead_letter_exchange", queue.dead_letter_exchange,
+           [](const Node& n) { return n.Name(); });
+  Optional(node, "dead_letter_routing_key", queue.dead_letter_routing_key,
+           [](const Node& n) { return n.Text(); });
+  const bool quorum = queue.type == models::QueueType::kQuorum;
+  if (!quorum && node.Has("delivery_limit")) {
+    node.Get("delivery_limit").Fail("classic queues have no delivery limit; use type: quorum");
+  }
+  if (quorum && !queue.durable) node.Get("durable").Fail("quorum queues are always durable");
+  if (node.Has("dead_letter_routing_key") && queue.dead_letter_exchange.empty()) {
+    node.Get("dead_letter_routing_key").Fail("needs a dead_letter_exchange");
+  }
+  for (const auto& other : broker.queues) {
+    if (other.name == queue.name) node.Get("name").Fail("queue defined twice");
+  }
+  broker.queues.push_back(queue);
+}
+
+void LoadQueueBroker(const Node& node, Scenario& scenario) {
+  models::QueueBrokerConfig& broker = scenario.queue_broker;
+  for (const Node& item : node.Get("exchanges").Items()) LoadExchange(item, broker);
+  for (const Node& item : node.Get("queues").Items()) LoadQueue(item, broker);
+  if (broker.queues.empty()) node.Get("queues").Fail("a queue broker needs at least one queue");
+  if (node.Has("bindings")) {
+    for (const Node& item : node.Get("bindings").Items()) {
+      item.ExpectMap({"exchange", "queue", "key"});
+      models::BindingConfig binding;
+      binding.exchange = item.Get("exchange").Name();
+      binding.queue = item.Get("queue").Name();
+      Optional(item, "key", binding.key, [](const Node& n) { return n.Text(); });
+      CheckNamed(item.Get("exchange"), broker.exchanges, binding.exchange, "exchange");
+      CheckNamed(item.Get("queue"), broker.queues, binding.queue, "queue");
+      broker.bindings.push_back(binding);
+    }
+  }
+  const std::vector<Node> queues = node.Get("queues").Items();
+  for (std::size_t q = 0; q < broker.queues.size(); ++q) {
+    const std::string& exchange = broker.queues[q].dead_letter_exchange;
+    if (!exchange.empty()) {
+      CheckNamed(queues[q].Get("dead_letter_exchange"), broker.exchanges, exchange, "exchange");
+    }
+  }
+}
+
+// A Service Bus entity is a queue addressed by name: the loader binds each to one hidden
+// direct exchange under its own name, so that routing is the queue broker's.
+constexpr const char* kServiceBusExchange = "";
+
+void LoadServiceBusBroker(const Node& node, Scenario& scenario) {
+  for (const char* key : {"exchanges", "bindings"}) {
+    if (node.Has(key)) {
+      node.Get(key).Fail("belongs to 'kind: queue' brokers; Service Bus senders name a queue");
+    }
+  }
+  models::QueueBrokerConfig& broker = scenario.queue_broker;
+  broker.exchanges.push_back({kServiceBusExchange, models::ExchangeType::kDirect});
+  for (const Node& item : node.Get("queues").Items()) {
+    item.ExpectMap(
+        {"name", "lock_duration", "max_delivery_count", "duplicate_detection_window", "sessions"});
+    models::QueueConfig queue;
+    queue.name = item.Get("name").Name();
+    queue.lock_duration = sim::kMinute;
+    Optional(item, "lock_duration", queue.lock_duration, [](const Node& n) {
+      const sim::Time lock = n.PositiveDuration();
+      if (lock > 5 * sim::kMinute) n.Fail("at most 5m, Service Bus's longest lock");
+      return lock;
+    });
+    Optional(item, "max_delivery_count", queue.max_delivery_count,
+             [](const Node& n) { return static_cast<std::uint32_t>(n.Unsigned(1, 1'000'000)); });
+    Optional(item, "duplicate_detection_window", queue.duplicate_detection_window,
+             [](const Node& n) { return n.PositiveDuration(); });
+    Optional(item, "sessions", queue.sessions, Boolean);
+    for (const auto& other : broker.queues) {
+      if (other.name == queue.name) item.Get("name").Fail("queue defined twice");
+    }
+    broker.queues.push_back(queue);
+    broker.bindings.push_back({kServiceBusExchange, queue.name, queue.name});
+  }
+  if (broker.queues.empty()) node.Get("queues").Fail("a Service Bus needs at least one queue");
+}
+
+void LoadQueuePublisher(const Node& node, models::BrokerKind kind,
+                        models::ProducerConfig& producer) {
+  if (kind == models::BrokerKind::kServiceBus) {
+    // A send is always acknowledged, and retried until it is.
+    producer.exchange = kServiceBusExchange;
+    producer.routing_key = node.Get("queue").Name();
+    producer.acks = -1;
+    Optional(node, "poison", producer.poison, [](const Node& n) { return n.Probability(); });
+    return;
+  }
+  producer.exchange = node.Get("exchange").Name();
+  Optional(node, "routing_key", producer.routing_key, [](const Node& n) { return n.Text(); });
+  Optional(node, "mandatory", producer.mandatory, Boolean);
+  Optional(node, "persistent", producer.persistent, Boolean);
+  Optional(node, "poison", producer.poison, [](const Node& n) { return n.Probability(); });
+  bool confirms = false;
+  Optional(node, "confirms", confirms, Boolean);
+  producer.acks = confirms ? -1 : 0;
+  if (!confirms && node.Has("max_attempts")) {
+    node.Get("max_attempts")
+        .Fail(
+            "without publisher confirms nothing comes back, so nothing is republished; "
+            "write confirms: true");
+  }
+}
+
+// A retry policy's map: { backoff, base, cap, jitter, max_attempts }; max_attempts only where
+// attempts run out (handler retries), not for reconnecting.
+models::RetryPolicyConfig LoadRetryPolicy(const Node& node, bool with_max_attempts) {
+  std::vector<std::string> keys{"backoff", "base", "cap", "jitter"};
+  if (with_max_attempts) keys.push_back("max_attempts");
+  node.ExpectMap(keys);
+  models::RetryPolicyConfig policy;
+  if (!with_max_attempts) policy.max_attempts = 0;
+  Optional(node, "backoff", policy.backoff, [](const Node& n) {
+    return n.Choice<models::Backoff>({{"immediate", models::Backoff::kImmediate},
+                                      {"fixed", models::Backoff::kFixed},
+                                      {"exponential", models::Backoff::kExponential}});
+  });
+  Optional(node, "base", policy.base, [](const Node& n) { return n.Duration(); });
+  Optional(node, "cap", policy.cap, [](const Node& n) { return n.Duration(); });
+  Optional(node, "jitter", policy.jitter, [](const Node& n) {
+    return n.Choice<models::Jitter>({{"none", models::Jitter::kNone},
+                                     {"full", models::Jitter::kFull},
+                                     {"equal", models::Jitter::kEqual},
+                                     {"decorrelated", models::Jitter::kDecorrelated}});
+  });
+  Optional(node, "max_attempts", policy.max_attempts, [](const Node& n) {
+    return n.Text() == "unlimited" ? 0u : static_cast<std::uint32_t>(n.Unsigned(1, 1'000'000));
+  });
+  if (policy.cap < policy.base)
+    node.Get(node.Has("cap") ? "cap" : "base").Fail("cap is below base");
+  return policy;
+}
+
+void LoadQueueConsumerGroup(const Node& node, Scenario& scenario) {
+  // Service Bus names the same settings its own way: receive_mode for ack, and abandon and
+  // dead-letter for a nack with and without requeue.
+  const bool service_bus = scenario.broker_kind == models::BrokerKind::kServiceBus;
+  const char* ack_key = service_bus ? "receive_mode" : "ack";
+  node.ExpectMap({"group", "queue", "instances", "processing", ack_key, "prefetch", "ack_every",
+                  "on_poison", "restart_after", "reconnect_delay", "concurrency", "inbox", "retry",
+                  "reconnect"});
+  models::ConsumerGroupConfig group;
+  group.group = node.Get("group").Name();
+  group.topic = node.Get("queue").Name();
+  group.instances = static_cast<std::uint32_t>(node.Get("instances").Unsigned(1, kMaxInstances));
+  group.processing = node.Get("processing").Distribution();
+  models::QueueConsumerConfig& queue = group.queue;
+  if (service_bus) queue.prefetch = 1;  // a receiver locks one message per receive
+  Optional(node, ack_key, queue.ack, [&](const Node& n) {
+    if (service_bus) {
+      return n.Choice<models::AckMode>({{"peek-lock", models::AckMode::kManual},
+                                        {"receive-and-delete", models::AckMode::kAuto}});
+    }
+    return n.Choice<models::AckMode>(
+        {{"auto", models::AckMode::kAuto}, {"manual", models::AckMode::kManual}});
+  });
+  Optional(node, "prefetch", queue.prefetch,
+           [](const Node& n) { return static_cast<std::uint32_t>(n.Unsigned(0, 65535)); });
+  Optional(node, "ack_every", queue.ack_every,
+           [](const Node& n) { return static_cast<std::uint32_t>(n.Unsigned(1, 65535)); });
+  Optional(node, "on_poison", queue.on_poison, [&](const Node& n) {
+    if (service_bus) {
+      return n.Choice<models::PoisonAction>({{"crash", models::PoisonAction::kCrash},
+                                             {"abandon", models::PoisonAction::kRequeue},
+                                             {"dead-letter", models::PoisonAction::kReject},
+                                             {"retry", models::PoisonAction::kRetry}});
+    }
+    return n.Choice<models::PoisonAction>({{"crash", models::PoisonAction::kCrash},
+                                           {"requeue", models::PoisonAction::kRequeue},
+                                           {"reject", models::PoisonAction::kReject},
+                                           {"retry", models::PoisonAction::kRetry}});
+  });
+  Optional(node, "restart_after", queue.restart_after,
+           [](const Node& n) { return n.PositiveDuration(); });
+  Optional(node, "reconnect_delay", queue.reconnect_delay,
+           [](const Node& n) { return n.PositiveDuration(); });
+  if (queue.ack == models::AckMode::kAuto) {
+    for (const char* key : {"prefetch", "ack_every"}) {
+      if (node.Has(key)) {
+        node.Get(key).Fail(service_bus ? "applies to receive_mode: peek-lock"
+                                       : "applies to ack: manual; automatic acknowledgement "
+                                         "has no limit");
+      }
+    }
+  }
+  Optional(node, "concurrency", queue.concurrency,
+           [](const Node& n) { return static_cast<std::uint32_t>(n.Unsigned(1, 1000)); });
+  Optional(node, "inbox", queue.inbox, [](const Node& n) {
+    return n.Choice<models::InboxMode>({{"none", models::InboxMode::kNone},
+                                        {"atomic", models::InboxMode::kAtomic},
+                                        {"naive", models::InboxMode::kNaive}});
+  });
+  if (node.Has("retry")) {
+    if (queue.on_poison != models::PoisonAction::kRetry) {
+      node.Get("retry").Fail("applies to on_poison: retry");
+    }
+    queue.retry = LoadRetryPolicy(node.Get("retry"), /*with_max_attempts=*/true);
+  }
+  if (node.Has("reconnect")) {
+    if (node.Has("reconnect_delay")) {
+      node.Get("reconnect").Fail("give reconnect_delay (a fixed wait) or reconnect, not both");
+    }
+    queue.has_reconnect_policy = true;
+    queue.reconnect = LoadRetryPolicy(node.Get("reconnect"), /*with_max_attempts=*/false);
+  }
+  // A multiple-ack would cover messages still in process in other handlers.
+  if (queue.concurrency > 1 && queue.ack_every > 1) {
+    node.Get("ack_every").Fail("with concurrency above 1 every message is acknowledged alone");
+  }
+  if (service_bus && node.Has("ack_every")) {
+    node.Get("ack_every").Fail("Service Bus completes each message on its own");
+  }
+  scenario.consumers.push_back(group);
+}
+
+// Producers name exchanges and groups name queues; a queue has at most one group, since a
+// group's metrics are the queue's.
+void CheckQueueReferences(const Node& root, const Scenario& scenario) {
+  const models::QueueBrokerConfig& broker = scenario.queue_broker;
+  if (root.Has("producers")) {
+    const std::vector<Node> nodes = root.Get("producers").Items();
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+      if (scenario.broker_kind == models::BrokerKind::kServiceBus) {
+        const models::ProducerConfig& producer = scenario.producers[i];
+        CheckNamed(nodes[i].Get("queue"), broker.queues, producer.routing_key, "queue");
+        for (const models::QueueConfig& queue : broker.queues) {
+          if (queue.name == producer.routing_key && queue.sessions && producer.keys == 0) {
+            nodes[i].Get("queue").Fail("queue '" + queue.name +
+                                       "' has sessions, whose ids are the messages' keys; give "
+                                       "this producer keys");
+          }
+        }
+      } else {
+        CheckNamed(nodes[i].Get("exchange"), broker.exchanges, scenario.producers[i].exchange,
+                   "exchange");
+      }
+    }
+  }
+  if (!root.Has("consumers")) return;
+  const std::vector<Node> nodes = root.Get("consumers").Items();
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const std::string& queue = scenario.consumers[i].topic;
+    CheckNamed(nodes[i].Get("queue"), broker.queues, queue, "queue");
+    for (std::size_t j = 0; j < i; ++j) {
+      if (scenario.consumers[j].topic == queue) {
+        nodes[i].Get("queue").Fail("queue '" + queue + "' is already consumed by group '" +
+                                   scenario.consumers[j].group +
+                                   "'; give the group more instances instead");
+      }
+    }
+  }
+}
+
 void LoadTopic(const Node& node, Scenario& scenario) {
   node.ExpectMap({"name", "partitions", "retention", "retention_records", "segment_records"});
   models::TopicConfig topic;
@@ -320,31 +624,41 @@ void LoadProducerClient(const Node& node, models::ProducerConfig& producer) {
 }
 
 void LoadProducer(const Node& node, Scenario& scenario) {
-  node.ExpectMap({"name",
-                  "topic",
-                  "rate",
-                  "arrivals",
-                  "keys",
-                  "key_popularity",
-                  "acks",
-                  "max_attempts",
-                  "request_timeout",
-                  "retry_backoff",
-                  "partitioner",
-                  "partition",
-                  "batch_size",
-                  "linger",
-                  "max_in_flight",
-                  "delivery_timeout",
-                  "idempotence",
-                  "publish",
-                  "relay_poll_interval",
-                  "relay_batch",
-                  "transactional_id",
-                  "transaction_records"});
+  const bool queue_broker = scenario.broker_kind != models::BrokerKind::kLog;
+  if (scenario.broker_kind == models::BrokerKind::kServiceBus) {
+    node.ExpectMap({"name", "queue", "poison", "rate", "arrivals", "keys", "key_popularity",
+                    "max_attempts", "request_timeout", "retry_backoff"});
+  } else if (queue_broker) {
+    node.ExpectMap({"name", "exchange", "routing_key", "mandatory", "persistent", "confirms",
+                    "poison", "rate", "arrivals", "keys", "key_popularity", "max_attempts",
+                    "request_timeout", "retry_backoff"});
+  } else {
+    node.ExpectMap({"name",
+                    "topic",
+                    "rate",
+                    "arrivals",
+                    "keys",
+                    "key_popularity",
+                    "acks",
+                    "max_attempts",
+                    "request_timeout",
+                    "retry_backoff",
+                    "partitioner",
+                    "partition",
+                    "batch_size",
+                    "linger",
+                    "max_in_flight",
+                    "delivery_timeout",
+                    "idempotence",
+                    "publish",
+                    "relay_poll_interval",
+                    "relay_batch",
+                    "transactional_id",
+                    "transaction_records"});
+  }
   models::ProducerConfig producer;
   producer.name = node.Get("name").Name();
-  producer.topic = node.Get("topic").Name();
+  if (!queue_broker) producer.topic = node.Get("topic").Name();
   producer.rate_per_second = node.Get("rate").Parse(&ParseRate);
   if (producer.rate_per_second > kMaxRatePerSecond) {
     node.Get("rate").Fail("at most 10000000/s per producer; split a larger load over producers");
@@ -387,6 +701,7 @@ void LoadProducer(const Node& node, Scenario& scenario) {
   if (producer.keys == 0 && producer.zipf_exponent > 0) {
     node.Get("key_popularity").Fail("key popularity needs keys; this producer has none");
   }
+  if (queue_broker) LoadQueuePublisher(node, scenario.broker_kind, producer);
   if (producer.acks == 0 && producer.max_attempts != 1 && node.Has("max_attempts")) {
     node.Get("max_attempts")
         .Fail(
@@ -394,11 +709,26 @@ void LoadProducer(const Node& node, Scenario& scenario) {
             "use max_attempts: 1 or acks: 1 or all");
   }
   if (producer.acks == 0) producer.max_attempts = 1;
-  LoadProducerClient(node, producer);
+  if (queue_broker) {
+    // A RabbitMQ or Service Bus publisher sends each message as it comes, any number awaiting
+    // a confirm, and republishes just the one whose confirm is overdue.
+    producer.linger = 0;
+    producer.batch_size = 1;
+    producer.max_in_flight = 1'000'000;
+    producer.idempotence = false;
+    producer.delivery_timeout = sim::kForever;
+    producer.timeout_closes_connection = false;
+  } else {
+    LoadProducerClient(node, producer);
+  }
   scenario.producers.push_back(producer);
 }
 
 void LoadConsumerGroup(const Node& node, Scenario& scenario) {
+  if (scenario.broker_kind != models::BrokerKind::kLog) {
+    LoadQueueConsumerGroup(node, scenario);
+    return;
+  }
   node.ExpectMap({"group", "topic", "instances", "processing", "commit", "auto_commit_interval",
                   "max_poll_records", "fetch_max_wait", "session_timeout", "request_timeout",
                   "auto_offset_reset", "existing_group", "isolation", "produce_to"});
@@ -577,6 +907,7 @@ std::string InstanceRange(const models::ConsumerGroupConfig& group) {
 // The names a crash may strike, for messages: "order-service, billing-1 to billing-3".
 std::string CrashTargets(const Scenario& scenario) {
   std::vector<std::string> names;
+  if (scenario.broker_kind == models::BrokerKind::kQueue) names.push_back(models::kBrokerName);
   for (const models::ProducerConfig& producer : scenario.producers) names.push_back(producer.name);
   for (const models::ConsumerGroupConfig& group : scenario.consumers) {
     names.push_back(InstanceRange(group));
@@ -642,7 +973,8 @@ void CheckReferences(const Node& root, const Scenario& scenario) {
     kind.insert(name);
   };
   std::set<std::string> producers;
-  std::vector<Node> topic_nodes = root.Get("topics").Items();
+  const bool queue_broker = scenario.broker_kind != models::BrokerKind::kLog;
+  std::vector<Node> topic_nodes = queue_broker ? std::vector<Node>{} : root.Get("topics").Items();
   for (std::size_t i = 0; i < scenario.topics.size(); ++i) {
     if (!topics.insert(scenario.topics[i].name).second) {
       topic_nodes[i].Get("name").Fail("topic '" + scenario.topics[i].name + "' is defined twice");
@@ -659,6 +991,7 @@ void CheckReferences(const Node& root, const Scenario& scenario) {
     for (std::size_t i = 0; i < nodes.size(); ++i) {
       const models::ProducerConfig& producer = scenario.producers[i];
       claim(producers, producer.name, nodes[i].Get("name"));
+      if (queue_broker) continue;
       check_topic(producer.topic, nodes[i].Get("topic"));
       const std::uint32_t partitions =
           scenario.topics[models::TopicIndex(scenario, producer.topic)].partitions;
@@ -676,7 +1009,7 @@ void CheckReferences(const Node& root, const Scenario& scenario) {
     for (std::size_t i = 0; i < nodes.size(); ++i) {
       const models::ConsumerGroupConfig& group = scenario.consumers[i];
       claim(groups, group.group, nodes[i].Get("group"));
-      check_topic(group.topic, nodes[i].Get("topic"));
+      if (!queue_broker) check_topic(group.topic, nodes[i].Get("topic"));
       for (std::uint32_t k = 0; k < group.instances; ++k) {
         claim(instances, models::InstanceName(group.group, k), nodes[i].Get("group"));
       }
@@ -708,6 +1041,18 @@ void CheckReferences(const Node& root, const Scenario& scenario) {
       const models::CrashFault& crash = scenario.crashes[crash_index++];
       const bool is_instance = instances.count(crash.target) > 0;
       const bool is_producer = producers.count(crash.target) > 0;
+      if (scenario.broker_kind == models::BrokerKind::kQueue &&
+          crash.target == models::kBrokerName) {
+        if (crash.step != models::CrashStep::kAtTime) {
+          fault.Get("step").Fail("steps belong to consumer instances of a log broker");
+        }
+        continue;
+      }
+      if (queue_broker && crash.step != models::CrashStep::kAtTime) {
+        fault.Get("step").Fail(
+            "steps belong to consumer instances of a log broker; a queue consumer crashes at "
+            "a time ('at: T') or on a poison message (producers[].poison)");
+      }
       if (!is_instance && !is_producer) {
         fault.Get("crash").Fail("no producer or consumer instance called '" + crash.target +
                                 "'; allowed: " + CrashTargets(scenario));
@@ -771,6 +1116,7 @@ void CheckSize(const Node& root, const Scenario& scenario) {
       root.Has("consumers") ? root.Get("consumers").Items() : std::vector<Node>{};
   for (std::size_t g = 0; g < scenario.consumers.size(); ++g) {
     const auto& group = scenario.consumers[g];
+    if (scenario.broker_kind != models::BrokerKind::kLog) break;  // no partitions
     instance_partitions += static_cast<double>(group.instances) *
                            scenario.topics[models::TopicIndex(scenario, group.topic)].partitions;
     if (instance_partitions > kMaxInstancePartitions) {
@@ -801,10 +1147,22 @@ Scenario LoadRoot(const Node& root) {
            [](const Node& n) { return n.PositiveDuration(); });
   if (root.Has("broker")) {
     const Node broker = root.Get("broker");
-    broker.ExpectMap(
-        {"kind", "initial_rebalance_delay", "retention_check_interval", "transaction_timeout"});
-    // Only the log broker exists so far; the key is here so that files can say so.
-    if (broker.Has("kind")) broker.Get("kind").Choice<int>({{"log", 0}});
+    broker.ExpectMap({"kind", "initial_rebalance_delay", "retention_check_interval",
+                      "transaction_timeout", "exchanges", "queues", "bindings"});
+    Optional(broker, "kind", scenario.broker_kind, [](const Node& n) {
+      return n.Choice<models::BrokerKind>({{"log", models::BrokerKind::kLog},
+                                           {"queue", models::BrokerKind::kQueue},
+                                           {"service-bus", models::BrokerKind::kServiceBus}});
+    });
+    if (scenario.broker_kind == models::BrokerKind::kQueue) {
+      LoadQueueBroker(broker, scenario);
+    } else if (scenario.broker_kind == models::BrokerKind::kServiceBus) {
+      LoadServiceBusBroker(broker, scenario);
+    } else {
+      for (const char* key : {"exchanges", "queues", "bindings"}) {
+        if (broker.Has(key)) broker.Get(key).Fail("belongs to 'kind: queue' brokers");
+      }
+    }
     Optional(broker, "initial_rebalance_delay", scenario.initial_rebalance_delay,
              [](const Node& n) { return n.Duration(); });
     Optional(broker, "retention_check_interval", scenario.retention_check_interval,
@@ -812,9 +1170,17 @@ Scenario LoadRoot(const Node& root) {
     Optional(broker, "transaction_timeout", scenario.transaction_timeout,
              [](const Node& n) { return n.PositiveDuration(); });
   }
-  const std::vector<Node> topics = root.Get("topics").Items();
-  if (topics.empty()) root.Get("topics").Fail("a scenario needs at least one topic");
-  for (const Node& item : topics) LoadTopic(item, scenario);
+  if (scenario.broker_kind != models::BrokerKind::kLog) {
+    if (root.Has("topics")) {
+      root.Get("topics").Fail(
+          "a queue broker has no topics; declare broker.queues (and for kind: queue, "
+          "broker.exchanges and broker.bindings)");
+    }
+  } else {
+    const std::vector<Node> topics = root.Get("topics").Items();
+    if (topics.empty()) root.Get("topics").Fail("a scenario needs at least one topic");
+    for (const Node& item : topics) LoadTopic(item, scenario);
+  }
   if (root.Has("producers")) {
     for (const Node& item : root.Get("producers").Items()) LoadProducer(item, scenario);
   }
@@ -826,6 +1192,7 @@ Scenario LoadRoot(const Node& root) {
     for (const Node& item : root.Get("faults").Items()) LoadFault(item, scenario);
   }
   CheckReferences(root, scenario);
+  if (scenario.broker_kind != models::BrokerKind::kLog) CheckQueueReferences(root, scenario);
   CheckSize(root, scenario);
   return scenario;
 }

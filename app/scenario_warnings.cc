@@ -10,7 +10,10 @@ namespace deliverysim::app {
 
 std::vector<std::string> ScenarioWarnings(const models::Scenario& scenario) {
   std::vector<std::string> warnings;
-  for (std::size_t g = 0; g < scenario.consumers.size(); ++g) {
+  // The two consumer warnings below are about the log broker's settings.
+  const std::size_t log_groups =
+      scenario.broker_kind == models::BrokerKind::kLog ? scenario.consumers.size() : 0;
+  for (std::size_t g = 0; g < log_groups; ++g) {
     const models::ConsumerGroupConfig& group = scenario.consumers[g];
     const bool fed = std::any_of(scenario.producers.begin(), scenario.producers.end(),
                                  [&](const auto& p) { return p.topic == group.topic; });
@@ -22,7 +25,7 @@ std::vector<std::string> ScenarioWarnings(const models::Scenario& scenario) {
           g, group.group, FormatDuration(scenario.initial_rebalance_delay)));
     }
   }
-  for (std::size_t g = 0; g < scenario.consumers.size(); ++g) {
+  for (std::size_t g = 0; g < log_groups; ++g) {
     const models::ConsumerGroupConfig& group = scenario.consumers[g];
     if (group.request_timeout <= group.fetch_max_wait) {
       warnings.push_back(fmt::format(

@@ -42,7 +42,7 @@ struct QueueCheck {
 
 struct RetryCheck {
   std::string producer;
-  RetryPolicy policy;
+  RetryOdds policy;
   bool unlimited = false;
   RetryPrediction prediction;
 };

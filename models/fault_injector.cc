@@ -53,6 +53,9 @@ void FaultInjector::OnEvent(const sim::Event& event) {
       if (ConsumerInstance* consumer = FindConsumer(crash.target)) {
         consumer->Crash(crash.restart_after);
       }
+      for (Crashable* target : crashables_) {
+        if (target->name() == crash.target) target->Crash(crash.restart_after);
+      }
       break;
     }
     case kMembershipChange: {

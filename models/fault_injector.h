@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "models/consumer.h"
+#include "models/crashable.h"
 #include "models/network.h"
 #include "models/producer.h"
 #include "models/scenario.h"
@@ -27,6 +28,9 @@ class FaultInjector : public sim::Component {
   FaultInjector(sim::Engine& engine, Network& network, const Scenario& scenario,
                 std::vector<Producer*> producers, std::vector<ConsumerInstance*> consumers);
 
+  // Lets crash faults strike `target` by its name too. Call before Start.
+  void AddCrashable(Crashable* target) { crashables_.push_back(target); }
+
   void Start(sim::ComponentId self);
   void StopFaults();
   void OnEvent(const sim::Event& event) override;
@@ -41,6 +45,7 @@ class FaultInjector : public sim::Component {
   const Scenario& scenario_;
   std::vector<Producer*> producers_;
   std::vector<ConsumerInstance*> consumers_;
+  std::vector<Crashable*> crashables_;
   std::vector<bool> link_fault_active_;
   bool stopped_ = false;
 };

@@ -10,7 +10,7 @@ GroupMetrics::GroupMetrics(MessageLedger& ledger, const std::vector<std::uint32_
   for (std::uint32_t producer : producers) {
     if (producer >= slot_of_producer_.size()) slot_of_producer_.resize(producer + 1, -1);
     slot_of_producer_[producer] = static_cast<int>(per_producer_.size());
-    PerProducer entry{producer, {}, {}, 0, {}, {}};
+    PerProducer entry{producer, {}, {}, {}, 0, {}, {}};
     entry.highest_sequence_plus_one.assign(keys_per_producer[producer], 0);
     per_producer_.push_back(std::move(entry));
     ledger.Watch(producer, this);
@@ -83,15 +83,29 @@ void GroupMetrics::Finish(GroupResult& result) const {
     delivered_ids += mine.delivered.count();
   }
   result.intended = intended;
-  result.lost = intended - processed;
-  // TODO: the log broker has no dead-letter queue yet, so nothing can be dead-lettered.
-  result.dead_lettered = 0;
+  // A dead-lettered message is reported apart from the lost ones, unless it was processed too.
+  std::uint64_t dead_lettered = 0, dead_lettered_unprocessed = 0;
+  for (const PerProducer& mine : per_producer_) {
+    dead_lettered += mine.dead_lettered.count();
+    if (mine.dead_lettered.count() == 0) continue;
+    for (std::uint64_t number = 0; number < mine.intended; ++number) {
+      if (mine.dead_lettered.Test(number) && !mine.processed.Test(number)) {
+        ++dead_lettered_unprocessed;
+      }
+    }
+  }
+  result.lost = intended - processed - dead_lettered_unprocessed;
+  // TODO: the log broker has no dead-letter queue yet; only queue brokers dead-letter.
+  result.dead_lettered = dead_lettered;
   result.deliveries = deliveries_;
   result.duplicate_deliveries = deliveries_ - delivered_ids;
   result.duplicate_effects = duplicate_effects_;
   result.out_of_order = out_of_order_;
   result.lag_messages = {lag_messages_.max(), lag_messages_.Mean(), lag_messages_.Quantile(0.99)};
   result.lag_time = {lag_time_.max(), lag_time_.Mean(), lag_time_.Quantile(0.99)};
+  result.has_oldest_message_age = oldest_message_age_.count() > 0;
+  result.oldest_message_age = {oldest_message_age_.max(), oldest_message_age_.Mean(),
+                               oldest_message_age_.Quantile(0.99)};
   result.latency = {latency_.count(), latency_.Quantile(0.50), latency_.Quantile(0.90),
                     latency_.Quantile(0.99), latency_.max()};
   result.rebalances = rebalances_;

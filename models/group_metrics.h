@@ -44,6 +44,18 @@ class GroupMetrics : public IntentWatcher {
   // Distinct ids whose effect has run so far.
   std::uint64_t processed() const;
 
+  // Queue brokers: samples how long the oldest message in the group's queue has been there.
+  void SampleOldestMessageAge(sim::Time age) { oldest_message_age_.Record(age); }
+
+  // Whether the group measures the messages of `id`'s producer (it publishes to the group's
+  // topic, or routes to the group's queue).
+  bool Watches(MessageId id) const {
+    return id.producer < slot_of_producer_.size() && slot_of_producer_[id.producer] >= 0;
+  }
+
+  // The broker moved `id` to a dead-letter queue. REQUIRES: Watches(id).
+  void OnDeadLettered(MessageId id) { Of(id).dead_lettered.TestAndSet(id.number); }
+
   void CountRebalance() { ++rebalances_; }
   void CountRefusedCommit() { ++commits_refused_; }
   // Whether the group ran the message's side effect at least once.
@@ -61,6 +73,7 @@ class GroupMetrics : public IntentWatcher {
     std::uint32_t producer;
     sim::GrowableBitset delivered;
     sim::GrowableBitset processed;
+    sim::GrowableBitset dead_lettered;
     std::uint64_t intended = 0;
     UnprocessedIntents unprocessed;
     std::vector<std::uint32_t> highest_sequence_plus_one;  // per key; 0: none processed yet
@@ -80,6 +93,7 @@ class GroupMetrics : public IntentWatcher {
   sim::Histogram latency_;
   sim::Histogram lag_messages_;
   sim::Histogram lag_time_;
+  sim::Histogram oldest_message_age_;
 };
 
 }  // namespace deliverysim::models

@@ -19,6 +19,13 @@ class Inbox {
     return !seen_[id.producer].TestAndSet(id.number);
   }
 
+  // For the naive check-then-act inbox of queue consumers, whose check and record are two
+  // steps with the side effect between them.
+  bool Contains(MessageId id) const {
+    return id.producer < seen_.size() && seen_[id.producer].Test(id.number);
+  }
+  void Record(MessageId id) { RecordIfNew(id); }
+
  private:
   std::vector<sim::GrowableBitset> seen_;  // per producer, by message number
 };

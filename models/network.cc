@@ -21,6 +21,13 @@ const char* PacketTypeName(PacketType type) {
     case PacketType::kInitProducer: return "init-producer";
     case PacketType::kEndTransaction: return "end-transaction";
     case PacketType::kTxnResponse: return "transaction-response";
+    case PacketType::kConsume: return "consume";
+    case PacketType::kConsumeOk: return "consume-ok";
+    case PacketType::kDeliver: return "deliver";
+    case PacketType::kAck: return "ack";
+    case PacketType::kNack: return "nack";
+    case PacketType::kClose: return "close";
+    case PacketType::kConnectionLost: return "connection-lost";
   }
   return "?";
 }

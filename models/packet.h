@@ -23,6 +23,15 @@ enum class PacketType : std::uint8_t {
   kInitProducer,    // producer -> broker: a transactional producer starts (epoch: incarnation)
   kEndTransaction,  // producer -> broker: commit (`accepted`) or abort transaction `offset`
   kTxnResponse,     // broker -> producer: the init or end succeeded (`accepted`), or was fenced
+  // Queue brokers. `correlation` carries the consumer's connection number, `offset` a delivery
+  // tag.
+  kConsume,         // consumer -> broker: subscribe on a new connection
+  kConsumeOk,       // broker -> consumer: the subscription is live
+  kDeliver,         // broker -> consumer: `record` under tag `offset`
+  kAck,             // consumer -> broker: ack `offset`, and every earlier tag if `multiple`
+  kNack,            // consumer -> broker: nack `offset`, requeued if `requeue`
+  kClose,           // consumer -> broker: the connection closed (the process died)
+  kConnectionLost,  // broker -> consumer: the broker went down; the connection is gone
 };
 
 // Why a broker refused a produce request. Every one of these is retriable.
@@ -72,6 +81,10 @@ struct Packet {
   std::vector<Record> records;    // produce requests: every batch's records, batch after batch
   std::vector<ProduceBatch> batches;
   std::vector<PartitionRange> ranges;
+  // Queue brokers only; senders of queue packets set all three.
+  bool multiple = false;
+  bool requeue = false;
+  bool redelivered = false;
 };
 
 }  // namespace deliverysim::models

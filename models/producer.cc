@@ -508,7 +508,15 @@ void Producer::OnTimeoutTimer(std::uint64_t incarnation) {
   if (incarnation != incarnation_) return;
   timer_armed_ = false;
   if (!in_flight_.empty() && in_flight_.front().deadline <= engine_.now()) {
-    CloseConnection();
+    if (config_.timeout_closes_connection) {
+      CloseConnection();
+    } else {
+      while (!in_flight_.empty() && in_flight_.front().deadline <= engine_.now()) {
+        const Request overdue = std::move(in_flight_.front());
+        in_flight_.pop_front();
+        for (std::uint32_t slot : overdue.batches) Fail(slot);
+      }
+    }
     Drain();
   }
   if (!timer_armed_) ArmTimeoutTimer();

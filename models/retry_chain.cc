@@ -16,7 +16,7 @@ enum Absorbing { kAcknowledged = 0, kGivenUpAfterEffect = 1, kGivenUpNoEffect = 
 
 }  // namespace
 
-RetryPrediction SolveRetryChain(const RetryPolicy& policy) {
+RetryPrediction SolveRetryChain(const RetryOdds& policy) {
   assert(policy.max_attempts >= 1 && policy.max_attempts <= kMaxChainAttempts);
   const std::uint32_t n = policy.max_attempts;
   const double effect = (1 - policy.request_loss) * (1 - policy.failure);
@@ -63,7 +63,7 @@ RetryPrediction SolveRetryChain(const RetryPolicy& policy) {
   return p;
 }
 
-RetryPrediction SolveUnlimitedRetries(const RetryPolicy& policy) {
+RetryPrediction SolveUnlimitedRetries(const RetryOdds& policy) {
   const double effect = (1 - policy.request_loss) * (1 - policy.failure);
   const double acked = effect * (1 - policy.ack_loss);
   assert(acked > 0);

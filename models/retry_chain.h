@@ -22,7 +22,7 @@
 
 namespace deliverysim::models {
 
-struct RetryPolicy {
+struct RetryOdds {
   double request_loss = 0;
   double failure = 0;
   double ack_loss = 0;
@@ -44,10 +44,10 @@ struct RetryPrediction {
 };
 
 // REQUIRES: probabilities in [0, 1]; 1 <= max_attempts <= kMaxChainAttempts.
-RetryPrediction SolveRetryChain(const RetryPolicy& policy);
+RetryPrediction SolveRetryChain(const RetryOdds& policy);
 
 // The limit of unlimited attempts, in closed form (a geometric number of attempts); nothing is
 // given up. REQUIRES: an attempt can succeed, (1 - request_loss)(1 - failure)(1 - ack_loss) > 0.
-RetryPrediction SolveUnlimitedRetries(const RetryPolicy& policy);
+RetryPrediction SolveUnlimitedRetries(const RetryOdds& policy);
 
 }  // namespace deliverysim::models

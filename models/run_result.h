@@ -52,6 +52,10 @@ struct GroupResult {
   // For sweeps and reports; the run's JSON and table leave these out.
   std::vector<SeriesSample> series;               // at most kMaxSeriesSamples, evenly spaced
   std::vector<std::int64_t> latency_percentiles;  // 0th to 100th; empty when none processed
+  // Queue brokers only: how long the oldest message in the group's queue had been there,
+  // sampled (nanoseconds).
+  bool has_oldest_message_age = false;
+  SampledSummary oldest_message_age;
 };
 
 // A run keeps at most this many series samples per group, so long runs stay small.
@@ -74,6 +78,41 @@ struct TopicResult {
   std::uint64_t aborted_records = 0;  // records of aborted transactions
 };
 
+// One queue of a queue broker (docs/METRICS.md, "Queue brokers").
+struct QueueResult {
+  std::string name;
+  std::string type;  // "classic", "quorum" or "service-bus"
+  bool durable = true;
+  std::uint64_t enqueued = 0;          // copies routed into the queue, dead letters included
+  std::uint64_t delivered = 0;         // deliveries sent to consumers, redeliveries included
+  std::uint64_t redelivered = 0;       // of those, marked redelivered
+  std::uint64_t acked = 0;             // deliveries acknowledged (manual acknowledgement)
+  std::uint64_t requeued = 0;          // returns: nacks with requeue and closed connections
+  std::uint64_t dead_lettered = 0;     // moved to the dead-letter exchange and routed on
+  std::uint64_t discarded = 0;         // dead letters with nowhere to go: dropped
+  std::uint64_t lost_in_restart = 0;   // messages a broker restart did not keep
+  std::uint64_t consumer_crashes = 0;  // of the instances consuming it, poison ones included
+  // Service-Bus-style queues only (0 otherwise).
+  std::uint64_t lock_expiries = 0;          // locks that ran out before a settlement
+  std::uint64_t completions_lock_lost = 0;  // completions that came after their lock expired
+  std::uint64_t duplicates_detected = 0;    // sends dropped by duplicate detection
+  std::uint64_t handler_retries = 0;  // retries of failing messages inside consumers' handlers
+  std::uint64_t ready_at_end = 0;
+  std::uint64_t unacked_at_end = 0;
+};
+
+struct QueueBrokerResult {
+  std::uint64_t unroutable_dropped = 0;  // published, routed to no queue, not mandatory
+  std::uint64_t returned = 0;            // published as mandatory, routed to no queue
+  std::uint64_t restarts = 0;
+  std::uint64_t dropped_while_down = 0;  // packets that reached the broker while it was down
+  // Packets reaching the broker (publishes, acknowledgements, subscriptions...) in each
+  // interval of incoming_interval from time 0, up to the last interval with any.
+  sim::Time incoming_interval = 0;
+  std::vector<std::uint64_t> incoming_requests;
+  std::vector<QueueResult> queues;
+};
+
 struct RunResult {
   std::string scenario;
   std::uint64_t seed = 0;
@@ -84,7 +123,9 @@ struct RunResult {
   std::vector<TopicResult> topics;
   std::uint64_t packets_lost = 0;
   std::uint64_t packets_duplicated = 0;
-  std::uint64_t events = 0;  // engine events run; depends on the model, not on the machine
+  std::uint64_t events = 0;       // engine events run; depends on the model, not on the machine
+  bool has_queue_broker = false;  // the scenario's broker is `kind: queue`
+  QueueBrokerResult queue_broker;
 };
 
 }  // namespace deliverysim::models

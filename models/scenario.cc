@@ -63,4 +63,14 @@ const char* PartitionerName(Partitioner partitioner) {
   return "?";
 }
 
+const char* AckModeName(AckMode mode) { return mode == AckMode::kAuto ? "auto-ack" : "manual-ack"; }
+
+const char* ReceiveModeName(AckMode mode) {
+  return mode == AckMode::kAuto ? "receive-and-delete" : "peek-lock";
+}
+
+const char* QueueTypeName(QueueType type) {
+  return type == QueueType::kQuorum ? "quorum" : "classic";
+}
+
 }  // namespace deliverysim::models

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "models/retry_policy.h"
 #include "sim/distribution.h"
 #include "sim/time.h"
 
@@ -88,6 +89,9 @@ struct ProducerConfig {
   std::uint32_t batch_size = 16;
   sim::Time linger = 5 * sim::kMillisecond;
   std::uint32_t max_in_flight = 5;  // requests per connection awaiting a reply
+  // Kafka's client closes the connection when a request times out, failing every request in
+  // flight on it; a queue publisher republishes only the message whose confirm is overdue.
+  bool timeout_closes_connection = true;
   sim::Time delivery_timeout = 120 * sim::kSecond;
   bool idempotence = false;  // the loader applies Kafka's default (on, unless acks etc. conflict)
   // Transactions: a non-empty id makes the producer transactional (idempotence included); the
@@ -97,6 +101,80 @@ struct ProducerConfig {
   PublishMode publish = PublishMode::kDirect;
   sim::Time relay_poll_interval = 100 * sim::kMillisecond;  // outbox: how often the relay polls
   std::uint32_t relay_batch = 100;                          // outbox: most rows per round
+  // Queue brokers only (docs/SCENARIOS.md, "Queue brokers"). The producer publishes to
+  // `exchange` with `routing_key`; acks 0 means no publisher confirms.
+  std::string exchange;
+  std::string routing_key;
+  bool mandatory = false;  // an unroutable message is returned rather than dropped
+  bool persistent = true;  // survives a broker restart in a durable queue
+  double poison = 0;       // fraction of messages that no handler can process
+};
+
+// ---- Queue brokers (RabbitMQ-style) -------------------------------------------------------
+
+enum class BrokerKind { kLog, kQueue, kServiceBus };
+enum class ExchangeType { kDirect, kFanout, kTopic };
+enum class QueueType { kClassic, kQuorum };
+enum class AckMode { kAuto, kManual };
+// What a handler does with a poison message (ProducerConfig::poison).
+enum class PoisonAction {
+  kCrash,    // the process dies before it can acknowledge
+  kRequeue,  // nack with requeue
+  kReject,   // reject without requeue: dead-lettered, or discarded without a dead-letter exchange
+  kRetry,    // retry in the handler by QueueConsumerConfig::retry, then reject
+};
+
+struct ExchangeConfig {
+  std::string name;
+  ExchangeType type = ExchangeType::kDirect;
+};
+
+struct QueueConfig {
+  std::string name;
+  QueueType type = QueueType::kClassic;
+  bool durable = true;
+  std::uint32_t delivery_limit = 0;  // quorum queues; 0: no limit
+  std::string dead_letter_exchange;  // empty: none, so dead letters are discarded
+  std::string dead_letter_routing_key;
+  // Service-Bus-style queues (broker.kind: service-bus) only; a lock duration of 0 marks a
+  // RabbitMQ-style queue.
+  sim::Time lock_duration = 0;
+  std::uint32_t max_delivery_count = 10;
+  sim::Time duplicate_detection_window = 0;  // 0: duplicate detection off
+  bool sessions = false;  // each key is a session id: FIFO per session under an exclusive lock
+};
+
+struct BindingConfig {
+  std::string exchange;
+  std::string queue;
+  std::string key;  // direct: the exact routing key; topic: a pattern; fanout: ignored
+};
+
+// How a queue consumer group keeps an inbox table of processed ids.
+enum class InboxMode {
+  kNone,
+  kAtomic,  // the id is recorded in the side effect's transaction: a repeat is skipped
+  kNaive,   // check the table, run the effect, then record: repeats in flight slip through
+};
+
+struct QueueConsumerConfig {
+  AckMode ack = AckMode::kManual;
+  std::uint32_t prefetch = 0;   // unacknowledged deliveries per consumer; 0: unlimited
+  std::uint32_t ack_every = 1;  // manual: one multiple-ack per this many processed messages
+  PoisonAction on_poison = PoisonAction::kCrash;
+  sim::Time restart_after = sim::kSecond;    // after a poison message killed the instance
+  sim::Time reconnect_delay = sim::kSecond;  // between attempts to (re)subscribe
+  std::uint32_t concurrency = 1;             // messages in process at once per instance
+  InboxMode inbox = InboxMode::kNone;
+  RetryPolicyConfig retry;            // handler retries of a failing message (on_poison: retry)
+  bool has_reconnect_policy = false;  // otherwise a fixed reconnect_delay
+  RetryPolicyConfig reconnect;        // delays between attempts to subscribe
+};
+
+struct QueueBrokerConfig {
+  std::vector<ExchangeConfig> exchanges;
+  std::vector<QueueConfig> queues;
+  std::vector<BindingConfig> bindings;
 };
 
 struct ConsumerGroupConfig {
@@ -118,6 +196,7 @@ struct ConsumerGroupConfig {
   // Consume-transform-produce: each processed record is forwarded, same message, to this
   // topic by a producer client inside each instance. Empty: the group produces nothing.
   std::string produce_to;
+  QueueConsumerConfig queue;  // queue brokers only; `topic` then names the queue
 };
 
 // Properties of the one-way link from `from` to `to`.
@@ -182,6 +261,8 @@ struct Scenario {
   std::vector<CrashFault> crashes;
   std::vector<MembershipChange> membership_changes;
   std::vector<LinkFault> link_faults;
+  BrokerKind broker_kind = BrokerKind::kLog;
+  QueueBrokerConfig queue_broker;  // kQueue and kServiceBus
 };
 
 // The index of the topic called `name` in scenario.topics. REQUIRES: it exists (the loader
@@ -196,5 +277,12 @@ const char* CommitStrategyName(CommitStrategy strategy);
 const char* CrashStepName(CrashStep step);
 const char* PartitionerName(Partitioner partitioner);
 const char* PublishModeName(PublishMode mode);
+const char* AckModeName(AckMode mode);
+// Service Bus's names: "peek-lock" (manual) and "receive-and-delete" (automatic).
+const char* ReceiveModeName(AckMode mode);
+const char* QueueTypeName(QueueType type);
+
+// The name a crash fault uses for the queue broker.
+inline constexpr const char* kBrokerName = "broker";
 
 }  // namespace deliverysim::models

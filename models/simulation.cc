@@ -69,6 +69,10 @@ Simulation::Simulation(const Scenario& scenario, sim::TraceSink* trace)
     : scenario_(scenario),
       ledger_(scenario.producers.size()),
       network_(engine_, scenario.seed, scenario.network, trace) {
+  if (scenario.broker_kind != BrokerKind::kLog) {
+    queue_world_ = std::make_unique<QueueWorld>(engine_, network_, ledger_, scenario, trace);
+    return;
+  }
   // Metrics and inboxes, one per group.
   std::vector<std::uint32_t> keys;
   for (const ProducerConfig& producer : scenario.producers) keys.push_back(producer.keys);
@@ -217,7 +221,8 @@ RunResult Simulation::Run(const std::function<void(double)>& on_progress) {
   };
   run_to(scenario_.duration);
   for (auto& producer : producers_) producer->StopProducing();
-  faults_->StopFaults();
+  if (faults_) faults_->StopFaults();
+  if (queue_world_) queue_world_->StopProducersAndFaults();
   run_to(end);
 
   RunResult result;
@@ -225,17 +230,18 @@ RunResult Simulation::Run(const std::function<void(double)>& on_progress) {
   result.seed = scenario_.seed;
   result.duration = scenario_.duration;
   result.drain = scenario_.drain;
+  if (queue_world_) queue_world_->Fill(result);
   std::vector<std::vector<MessageId>> aborted_only(scenario_.topics.size());
-  for (std::uint32_t t = 0; t < scenario_.topics.size(); ++t) {
+  for (std::uint32_t t = 0; t < scenario_.topics.size() && broker_; ++t) {
     result.topics.push_back(ScanTopic(t, aborted_only[t]));
   }
-  for (std::uint32_t g = 0; g < scenario_.consumers.size(); ++g) {
+  for (std::uint32_t g = 0; g < metrics_.size(); ++g) {
     const std::uint32_t topic = TopicIndex(scenario_, scenario_.consumers[g].topic);
     metrics_[g]->SetAbortedReads(static_cast<std::uint64_t>(
         std::count_if(aborted_only[topic].begin(), aborted_only[topic].end(),
                       [&](MessageId id) { return metrics_[g]->Processed(id); })));
   }
-  for (std::uint32_t g = 0; g < scenario_.consumers.size(); ++g) {
+  for (std::uint32_t g = 0; g < metrics_.size(); ++g) {
     GroupResult group;
     group.group = scenario_.consumers[g].group;
     group.topic = scenario_.consumers[g].topic;

@@ -19,6 +19,7 @@
 #include "models/log_broker.h"
 #include "models/network.h"
 #include "models/producer.h"
+#include "models/queue_world.h"
 #include "models/run_result.h"
 #include "models/scenario.h"
 #include "sim/engine.h"
@@ -61,6 +62,7 @@ class Simulation {
   std::vector<std::unique_ptr<ConsumerInstance>> consumers_;
   std::unique_ptr<FaultInjector> faults_;
   std::unique_ptr<Sampler> sampler_;
+  std::unique_ptr<QueueWorld> queue_world_;  // instead of all of the above for `kind: queue`
 };
 
 }  // namespace deliverysim::models

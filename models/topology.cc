@@ -122,6 +122,39 @@ std::vector<std::string> Topology::CycleWarnings() const {
   return {"services form a cycle (" + path + "): an event can loop through them forever."};
 }
 
+namespace {
+
+// Exchanges, queues and their bindings, and each queue's way to its dead letters.
+void AddQueueBroker(const Scenario& scenario, Topology& topology) {
+  if (scenario.broker_kind == BrokerKind::kLog) return;
+  const QueueBrokerConfig& broker = scenario.queue_broker;
+  for (std::size_t e = 0; e < broker.exchanges.size(); ++e) {
+    topology.AddNode(NodeKind::kExchange, broker.exchanges[e].name,
+                     "broker.exchanges[" + std::to_string(e) + "]");
+  }
+  for (std::size_t q = 0; q < broker.queues.size(); ++q) {
+    topology.AddNode(NodeKind::kQueue, broker.queues[q].name,
+                     "broker.queues[" + std::to_string(q) + "]");
+  }
+  for (const BindingConfig& binding : broker.bindings) {
+    auto exchange = topology.Find(NodeKind::kExchange, binding.exchange);
+    auto queue = topology.Find(NodeKind::kQueue, binding.queue);
+    if (exchange && queue) topology.AddEdge(*exchange, *queue, binding.key);
+  }
+  for (const QueueConfig& queue : broker.queues) {
+    auto source = topology.Find(NodeKind::kQueue, queue.name);
+    if (!source) continue;
+    auto exchange = queue.dead_letter_exchange.empty()
+                        ? std::nullopt
+                        : topology.Find(NodeKind::kExchange, queue.dead_letter_exchange);
+    // TODO: a Service Bus queue's dead-letter sub-queue is left out: every queue has one, so
+    // drawing it would warn about every queue whether anything can be dead-lettered or not.
+    if (exchange) topology.AddEdge(*source, *exchange, "dead letters");
+  }
+}
+
+}  // namespace
+
 Topology BuildTopology(const Scenario& scenario) {
   Topology topology;
   for (std::size_t t = 0; t < scenario.topics.size(); ++t) {
@@ -139,12 +172,17 @@ Topology BuildTopology(const Scenario& scenario) {
           v, topology.AddNode(NodeKind::kPartition, topic.name + "/" + std::to_string(p)), "");
     }
   }
+  AddQueueBroker(scenario, topology);
   for (std::size_t i = 0; i < scenario.producers.size(); ++i) {
     const ProducerConfig& producer = scenario.producers[i];
     const auto v = topology.AddNode(NodeKind::kProducer, producer.name,
                                     "producers[" + std::to_string(i) + "]");
     if (auto topic = topology.Find(NodeKind::kTopic, producer.topic)) {
       topology.AddEdge(v, *topic, "publishes");
+    } else if (auto exchange = topology.Find(NodeKind::kExchange, producer.exchange)) {
+      topology.AddEdge(v, *exchange, "publishes");
+    } else if (auto queue = topology.Find(NodeKind::kQueue, producer.routing_key)) {
+      topology.AddEdge(v, *queue, "sends");  // Service Bus: straight to the queue
     }
   }
   for (std::size_t g = 0; g < scenario.consumers.size(); ++g) {
@@ -153,6 +191,11 @@ Topology BuildTopology(const Scenario& scenario) {
         topology.AddNode(NodeKind::kGroup, group.group, "consumers[" + std::to_string(g) + "]");
     if (auto topic = topology.Find(NodeKind::kTopic, group.topic)) {
       topology.AddEdge(*topic, v, "subscribes");
+    } else if (auto queue = topology.Find(NodeKind::kQueue, group.topic)) {
+      topology.AddEdge(*queue, v, "consumes");
+    }
+    if (auto output = topology.Find(NodeKind::kTopic, group.produce_to)) {
+      topology.AddEdge(v, *output, "forwards");
     }
     for (std::uint32_t i = 0; i < group.instances; ++i) {
       if (i + 1 == kMaxDrawnMembers && group.instances > kMaxDrawnMembers) {

@@ -77,12 +77,12 @@ TEST(RetryChain, WithoutADeadLetterQueueTheNeverProcessedAreLost) {
 TEST(RetryChain, UnlimitedAttemptsAreGeometric) {
   // Loss 0.1 out, 0.5 back: acknowledged per attempt 0.45, so 1 / 0.45 attempts, 0.9 / 0.45 = 2
   // effects, one of them a duplicate.
-  const models::RetryPolicy policy{0.1, 0, 0.5, 1, false};
+  const models::RetryOdds policy{0.1, 0, 0.5, 1, false};
   const models::RetryPrediction p = models::SolveUnlimitedRetries(policy);
   EXPECT_NEAR(p.expected_attempts, 1 / 0.45, 1e-12);
   EXPECT_NEAR(p.expected_duplicate_effects, 1, 1e-12);
   // The chain with many attempts tends to the same: 0.55^200 is negligible.
-  models::RetryPolicy many = policy;
+  models::RetryOdds many = policy;
   many.max_attempts = 200;
   EXPECT_NEAR(models::SolveRetryChain(many).expected_attempts, 1 / 0.45, 1e-9);
 }

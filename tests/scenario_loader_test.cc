@@ -658,5 +658,118 @@ TEST(ScenarioLoaderYaml, EmptyDocumentAfterTheScenarioIsIgnored) {
   EXPECT_TRUE(loaded.ok()) << loaded.error().ToString();
 }
 
+// ---- Queue brokers -------------------------------------------------------------------------
+
+// A valid queue-broker scenario. Its lines: 3-10 broker (6 exchange, 8 queue, 10 binding),
+// 12 producer shop, 14 group billing. Text appended to it starts on line 15.
+constexpr std::string_view kQueueBase =
+    "name: q\n"
+    "duration: 10s\n"
+    "broker:\n"
+    "  kind: queue\n"
+    "  exchanges:\n"
+    "    - { name: orders, type: direct }\n"
+    "  queues:\n"
+    "    - { name: billing }\n"
+    "  bindings:\n"
+    "    - { exchange: orders, queue: billing, key: placed }\n"
+    "producers:\n"
+    "  - { name: shop, exchange: orders, routing_key: placed, rate: 10/s }\n"
+    "consumers:\n"
+    "  - { group: billing, queue: billing, instances: 1, processing: 1ms }\n";
+
+std::string QueueAppend(std::string_view text) {
+  return std::string(kQueueBase) + std::string(text);
+}
+
+// kQueueBase with its one occurrence of `from` replaced by `to`.
+std::string QueueReplace(std::string_view from, std::string_view to) {
+  std::string text(kQueueBase);
+  const std::size_t at = text.find(from);
+  if (at == std::string::npos || text.find(from, at + 1) != std::string::npos) return text;
+  return text.replace(at, from.size(), to);
+}
+
+const std::vector<BadInput> kBadQueueInputs = {
+    Bad("UnknownBrokerKind", QueueReplace("kind: queue", "kind: stream"), 4, 9, "broker.kind",
+        {"unknown value 'stream'; allowed: log, queue"}),
+    Bad("TopicsBesideAQueueBroker", QueueAppend("topics:\n  - { name: t, partitions: 1 }\n"), 16, 3,
+        "topics", {"a queue broker has no topics"}),
+    Bad("ExchangesUnderALogBroker", Append("broker:\n  exchanges: []\n"), 19, 14,
+        "broker.exchanges", {"belongs to 'kind: queue' brokers"}),
+    Bad("UnknownExchangeType", QueueReplace("type: direct", "type: headers"), 6, 29,
+        "broker.exchanges[0].type", {"unknown value 'headers'; allowed: direct, fanout, topic"}),
+    Bad("DeliveryLimitOnAClassicQueue",
+        QueueReplace("{ name: billing }", "{ name: billing, delivery_limit: 3 }"), 8, 40,
+        "broker.queues[0].delivery_limit", {"classic queues have no delivery limit"}),
+    Bad("TransientQuorumQueue",
+        QueueReplace("{ name: billing }", "{ name: billing, type: quorum, durable: false }"), 8, 47,
+        "broker.queues[0].durable", {"quorum queues are always durable"}),
+    Bad("UnknownDeadLetterExchange",
+        QueueReplace("{ name: billing }", "{ name: billing, dead_letter_exchange: dlx }"), 8, 46,
+        "broker.queues[0].dead_letter_exchange", {"no exchange called 'dlx'; allowed: orders"}),
+    Bad("BindingToAnUnknownQueue", QueueReplace("queue: billing, key", "queue: bill, key"), 10, 34,
+        "broker.bindings[0].queue", {"no queue called 'bill'; allowed: billing"}),
+    Bad("ProducerToAnUnknownExchange",
+        QueueReplace("exchange: orders, routing", "exchange: order, routing"), 12, 29,
+        "producers[0].exchange", {"no exchange called 'order'; allowed: orders"}),
+    Bad("GroupOnAnUnknownQueue",
+        QueueReplace("queue: billing, instances", "queue: bill, instances"), 14, 30,
+        "consumers[0].queue", {"no queue called 'bill'; allowed: billing"}),
+    Bad("QueueConsumedByTwoGroups",
+        QueueAppend("  - { group: audit, queue: billing, instances: 1, processing: 1ms }\n"), 15,
+        28, "consumers[1].queue", {"already consumed by group 'billing'"}),
+    Bad("AcksOnAQueuePublisher", QueueReplace("rate: 10/s", "rate: 10/s, acks: all"), 12, 70,
+        "producers[0].acks", {"unknown key", "confirms"}),
+    Bad("MaxAttemptsWithoutConfirms", QueueReplace("rate: 10/s", "rate: 10/s, max_attempts: 3"), 12,
+        84, "producers[0].max_attempts", {"without publisher confirms"}),
+    Bad("PrefetchWithAutomaticAcknowledgement",
+        QueueReplace("processing: 1ms }", "processing: 1ms, ack: auto, prefetch: 5 }"), 14, 91,
+        "consumers[0].prefetch", {"applies to ack: manual"}),
+    Bad("UnknownPoisonAction",
+        QueueReplace("processing: 1ms }", "processing: 1ms, on_poison: skip }"), 14, 81,
+        "consumers[0].on_poison", {"allowed: crash, requeue, reject"}),
+    Bad("StepCrashOnAQueueConsumer",
+        QueueAppend("faults:\n  - { crash: billing-1, step: after-effect, after: 1s }\n"), 16, 31,
+        "faults[0].step", {"steps belong to consumer instances of a log broker"}),
+    Bad("CrashOfAnUnknownComponentListsTheBroker",
+        QueueAppend("faults:\n  - { crash: brokr, at: 1s }\n"), 16, 14, "faults[0].crash",
+        {"allowed: broker, shop, billing-1"}),
+};
+INSTANTIATE_TEST_SUITE_P(ScenarioLoaderQueueBroker, ScenarioLoaderRejects,
+                         ::testing::ValuesIn(kBadQueueInputs), Label);
+
+TEST(ScenarioLoaderQueueBroker, DefaultsAreRabbitMqs) {
+  const app::Result<models::Scenario> loaded = Load(std::string(kQueueBase));
+  ASSERT_TRUE(loaded.ok()) << loaded.error().ToString();
+  const models::Scenario& s = loaded.value();
+  EXPECT_EQ(s.broker_kind, models::BrokerKind::kQueue);
+  const models::QueueConfig& queue = s.queue_broker.queues.at(0);
+  EXPECT_EQ(queue.type, models::QueueType::kClassic);
+  EXPECT_TRUE(queue.durable);
+  EXPECT_EQ(queue.delivery_limit, 0u);
+  const models::ProducerConfig& shop = s.producers.at(0);
+  EXPECT_EQ(shop.acks, 0);  // no publisher confirms
+  EXPECT_EQ(shop.max_attempts, 1u);
+  EXPECT_TRUE(shop.persistent);
+  EXPECT_FALSE(shop.mandatory);
+  const models::QueueConsumerConfig& billing = s.consumers.at(0).queue;
+  EXPECT_EQ(s.consumers.at(0).topic, "billing");
+  EXPECT_EQ(billing.ack, models::AckMode::kManual);
+  EXPECT_EQ(billing.prefetch, 0u);
+  EXPECT_EQ(billing.ack_every, 1u);
+  EXPECT_EQ(billing.on_poison, models::PoisonAction::kCrash);
+  EXPECT_EQ(billing.restart_after, sim::kSecond);
+  EXPECT_EQ(billing.reconnect_delay, sim::kSecond);
+}
+
+TEST(ScenarioLoaderQueueBroker, ConfirmsRepublishUntilConfirmed) {
+  const app::Result<models::Scenario> loaded =
+      Load(QueueReplace("rate: 10/s", "rate: 10/s, confirms: true"));
+  ASSERT_TRUE(loaded.ok()) << loaded.error().ToString();
+  EXPECT_EQ(loaded.value().producers.at(0).acks, -1);
+  EXPECT_EQ(loaded.value().producers.at(0).max_attempts, 0u);  // unlimited
+}
+
 }  // namespace
 }  // namespace deliverysim

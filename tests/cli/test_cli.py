@@ -79,7 +79,11 @@ def test_validate_accepts_every_bundled_scenario(deliverysim, scenarios):
         result = deliverysim("validate", scenario)
         assert result.returncode == 0, result.stderr
         assert "valid scenario" in result.stdout
-        assert result.stderr == "", "bundled scenarios raise no warnings"
+        # The routing, durability and dead-letter scenarios count what reaches queues that
+        # nobody consumes, on purpose; the topology rightly says so, and nothing else may.
+        warnings = [line for line in result.stderr.splitlines()
+                    if "no consumer group or service reads it" not in line]
+        assert warnings == [], "bundled scenarios raise no other warnings"
 
 
 def test_validate_names_line_column_and_key_of_a_misspelt_key(deliverysim, scenarios, tmp_path):

@@ -1,0 +1,54 @@
+// The components of a scenario whose broker is `kind: queue` or `kind: service-bus`: the queue
+// broker, the producers (the log broker's Producer, whose acknowledgements are publisher confirms),
+// the queue consumers, their metrics and a sampler of queue depth. Simulation builds it instead of
+// the log broker's components and runs it the same way.
+// TODO: publishers are the log broker's Producer, so their republishing waits a fixed
+// retry_backoff; the retry policies (retry_policy.h) apply to consumers only.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "models/fault_injector.h"
+#include "models/group_metrics.h"
+#include "models/ledger.h"
+#include "models/network.h"
+#include "models/producer.h"
+#include "models/queue_broker.h"
+#include "models/queue_consumer.h"
+#include "models/run_result.h"
+#include "models/scenario.h"
+#include "sim/engine.h"
+#include "sim/trace.h"
+
+namespace deliverysim::models {
+
+class QueueWorld {
+ public:
+  // Everything passed must outlive the world. REQUIRES: scenario.broker_kind is kQueue or
+  // kServiceBus.
+  QueueWorld(sim::Engine& engine, Network& network, MessageLedger& ledger, const Scenario& scenario,
+             sim::TraceSink* trace);
+  ~QueueWorld();
+
+  // At the end of the duration: producers commit to nothing new and faults stop.
+  void StopProducersAndFaults();
+
+  // Fills the groups, producers and queue broker sections of `result`.
+  void Fill(RunResult& result) const;
+
+ private:
+  class Sampler;
+
+  const Scenario& scenario_;
+  std::vector<std::unique_ptr<GroupMetrics>> metrics_;
+  std::vector<std::unique_ptr<Inbox>> inboxes_;  // per group; null without an inbox
+  std::unique_ptr<QueueBroker> broker_;
+  std::vector<std::unique_ptr<Producer>> producers_;
+  std::vector<std::unique_ptr<QueueConsumer>> consumers_;
+  std::vector<std::uint32_t> group_of_consumer_;
+  std::unique_ptr<FaultInjector> faults_;
+  std::unique_ptr<Sampler> sampler_;
+};
+
+}  // namespace deliverysim::models
