@@ -35,7 +35,7 @@ class Story {
       : scenario_(scenario),
         message_(message),
         producer_(scenario.producers[message.producer]),
-        topic_(models::TopicIndex(scenario, producer_.topic)),
+        topic_(models::FindTopic(scenario, producer_.topic)),
         groups_(scenario.consumers.size()) {}
 
   void Add(const TimelineEvent& e);

@@ -87,7 +87,10 @@ class Builder {
 };
 
 std::int64_t Builder::TopicOfProducer(std::int64_t producer) const {
-  return models::TopicIndex(scenario_, scenario_.producers[producer].topic);
+  // TODO: queue brokers get no lanes of their own yet; their messages are drawn between the
+  // producer's and the consumers' lanes only.
+  return models::FindTopic(scenario_,
+                           scenario_.producers[static_cast<std::size_t>(producer)].topic);
 }
 
 std::optional<LaneKey> Builder::ProducerLane(const std::string& name) const {
@@ -99,7 +102,9 @@ std::optional<LaneKey> Builder::ProducerLane(const std::string& name) const {
 }
 
 std::optional<LaneKey> Builder::PartitionLane(std::int64_t topic, std::int64_t partition) const {
-  if (topic < 0 || partition < 0) return std::nullopt;
+  if (topic < 0 || partition < 0 || topic >= static_cast<std::int64_t>(scenario_.topics.size())) {
+    return std::nullopt;
+  }
   return LaneKey{1, topic, partition,
                  fmt::format("{}/{}", scenario_.topics[topic].name, partition)};
 }

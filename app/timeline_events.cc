@@ -216,7 +216,7 @@ std::int64_t GroupOfInstance(const models::Scenario& scenario, const std::string
 std::int64_t TopicOfInstance(const models::Scenario& scenario, const std::string& instance) {
   const std::int64_t group = GroupOfInstance(scenario, instance);
   if (group < 0) return -1;
-  return models::TopicIndex(scenario, scenario.consumers[group].topic);
+  return models::FindTopic(scenario, scenario.consumers[group].topic);
 }
 
 TimelineRecorder::TimelineRecorder(const models::Scenario& scenario, MessageSelection selection)

@@ -12,6 +12,13 @@ std::uint32_t TopicIndex(const Scenario& scenario, const std::string& name) {
   return 0;
 }
 
+std::int64_t FindTopic(const Scenario& scenario, const std::string& name) {
+  for (std::size_t t = 0; t < scenario.topics.size(); ++t) {
+    if (scenario.topics[t].name == name) return static_cast<std::int64_t>(t);
+  }
+  return -1;
+}
+
 std::string InstanceName(const std::string& group, std::uint32_t index) {
   return group + "-" + std::to_string(index + 1);
 }

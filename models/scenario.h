@@ -268,6 +268,9 @@ struct Scenario {
 // The index of the topic called `name` in scenario.topics. REQUIRES: it exists (the loader
 // checks every reference).
 std::uint32_t TopicIndex(const Scenario& scenario, const std::string& name);
+// The same, or -1 when there is no such topic (a queue broker's producers and groups name
+// exchanges and queues instead).
+std::int64_t FindTopic(const Scenario& scenario, const std::string& name);
 
 // The name of instance `index` (0-based) of a consumer group: "billing-1" for index 0.
 std::string InstanceName(const std::string& group, std::uint32_t index);

@@ -294,3 +294,15 @@ def test_header_says_when_there_is_no_drain(deliverysim, tmp_path):
     path.write_text("name: x\nduration: 1s\ntopics: [ { name: t, partitions: 1 } ]\n")
     first_line = deliverysim("run", path, check=True).stdout.splitlines()[0]
     assert first_line == "scenario x (seed 1): 1.00 s simulated, no drain"
+
+
+def test_no_command_crashes_on_any_bundled_scenario(binary, scenarios):
+    # Every command a user may point at a bundled file either succeeds or says why not; a
+    # crash (a negative return code: killed by a signal) is a bug whatever the broker kind.
+    files = sorted(scenarios.glob("*.yaml")) + sorted((scenarios / "demos").glob("*.yaml"))
+    for path in files:
+        for args in (["validate"], ["graph"], ["analyze"], ["explain", "--worst"],
+                     ["run", "--timeline", "--width", "120"]):
+            result = subprocess.run([binary, args[0], path, *args[1:]], capture_output=True,
+                                    text=True, timeout=300)
+            assert result.returncode in (0, 1), (path.name, args, result.stderr[-500:])
