@@ -15,9 +15,9 @@ namespace {
 void PrintQueue(const models::QueueCheck& q, std::string& out) {
   const models::MmcPrediction& p = q.prediction;
   out += fmt::format(
-      "group {}: an M/M/1 queue (Erlang C): arrivals {:.6g}/s, service {:.6g}/s, "
+      "group {}: an M/M/{} queue (Erlang C): arrivals {:.6g}/s, service {:.6g}/s per server, "
       "utilisation {:.4f}\n",
-      q.group, q.arrival_rate, q.service_rate, p.utilisation);
+      q.group, q.servers, q.arrival_rate, q.service_rate, p.utilisation);
   out += fmt::format(
       "  P(wait) {:.4f}; mean wait {:.6g} ms; mean queue length {:.6g} messages; mean in "
       "system {:.6g}; mean time in system {:.6g} ms\n",
@@ -25,8 +25,9 @@ void PrintQueue(const models::QueueCheck& q, std::string& out) {
       p.mean_sojourn * 1e3);
   out += fmt::format(
       "  compare with lag_messages.mean of group {}: {:.6g} ({})\n", q.group, q.predicted_lag(),
-      q.lag_counts_in_service ? "commits after processing: the record in service is counted"
-                              : "commits before processing: only the waiting records are counted");
+      q.lag_counts_in_service
+          ? "the records in service are counted: committed or acknowledged after processing"
+          : "commits before processing: only the waiting records are counted");
 }
 
 void PrintRetry(const models::RetryCheck& r, std::string& out) {

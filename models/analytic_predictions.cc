@@ -46,12 +46,55 @@ std::string NetworkTrouble(const Scenario& s) {
   return "";
 }
 
+// "" when group g's instances are the c servers of an M/M/c queue on a RabbitMQ-style queue,
+// else the first assumption they break. Each instance holds one message at a time (prefetch 1,
+// manual acknowledgement) and acknowledges it when processed, so the queue's depth (ready plus
+// unacknowledged) is the number in the system, L.
+std::string CompetingConsumersTrouble(const Scenario& s, const ConsumerGroupConfig& g,
+                                      const ProducerConfig** producer) {
+  const QueueBrokerConfig& broker = s.queue_broker;
+  if (broker.queues.size() != 1 || s.producers.size() != 1) {
+    return "the model needs one queue fed by one producer";
+  }
+  *producer = &s.producers[0];
+  const ProducerConfig& p = **producer;
+  const bool routed = std::any_of(
+      broker.bindings.begin(), broker.bindings.end(), [&](const BindingConfig& binding) {
+        if (binding.exchange != p.exchange || binding.queue != g.topic) return false;
+        const auto exchange =
+            std::find_if(broker.exchanges.begin(), broker.exchanges.end(),
+                         [&](const ExchangeConfig& e) { return e.name == binding.exchange; });
+        return exchange != broker.exchanges.end() &&
+               (exchange->type == ExchangeType::kFanout ||
+                (exchange->type == ExchangeType::kDirect && binding.key == p.routing_key));
+      });
+  if (!routed) return "the producer does not reach the queue through a fanout or direct binding";
+  if (p.arrivals != Arrivals::kPoisson) return "arrivals are not Poisson";
+  if (p.poison > 0) return "the producer sends poison messages";
+  if (g.processing.kind() != sim::Distribution::Kind::kExponential) {
+    return "processing is not exponential";
+  }
+  const QueueConsumerConfig& q = g.queue;
+  if (q.ack != AckMode::kManual || q.prefetch != 1 || q.concurrency != 1 || q.ack_every != 1) {
+    return "each instance must hold one message at a time: ack manual, prefetch 1, "
+           "concurrency 1, ack_every 1";
+  }
+  if (const std::string trouble = NetworkTrouble(s); !trouble.empty()) {
+    return trouble + "; deliveries and acknowledgements would take time the model does not have";
+  }
+  if (!s.crashes.empty()) return "the scenario has crashes";
+  const double rho = p.rate_per_second * g.processing.Mean() / 1e9 / g.instances;
+  if (rho >= 1) return "utilisation is 1 or more: the queue grows without bound";
+  return "";
+}
+
 // "" when group g is an M/M/1 queue, else the first assumption it breaks.
 std::string QueueTrouble(const Scenario& s, const ConsumerGroupConfig& g,
                          const ProducerConfig** producer) {
-  // TODO: competing consumers on one queue are an M/M/c queue; not predicted yet.
-  if (s.broker_kind != BrokerKind::kLog)
-    return "it reads a queue broker, for which no queue model is built yet";
+  if (s.broker_kind == BrokerKind::kServiceBus) {
+    return "it reads a Service Bus queue, for which no queue model is built yet";
+  }
+  if (s.broker_kind == BrokerKind::kQueue) return CompetingConsumersTrouble(s, g, producer);
   if (s.topics[TopicIndex(s, g.topic)].partitions != 1) {
     return "its topic has several partitions, each a queue of its own with a share of the "
            "arrivals; M/M/c needs competing consumers on one queue";
@@ -91,15 +134,19 @@ void AnalyzeGroups(const Scenario& s, Analysis& out) {
   for (const ConsumerGroupConfig& g : s.consumers) {
     const ProducerConfig* producer = nullptr;
     if (const std::string trouble = QueueTrouble(s, g, &producer); !trouble.empty()) {
-      out.not_applicable.push_back("group " + g.group + " is not an M/M/1 queue: " + trouble);
+      out.not_applicable.push_back("group " + g.group + " is not an M/M/" +
+                                   (s.broker_kind == BrokerKind::kQueue ? "c" : "1") +
+                                   " queue: " + trouble);
       continue;
     }
+    const bool queue_broker = s.broker_kind == BrokerKind::kQueue;
     QueueCheck check;
     check.group = g.group;
+    check.servers = queue_broker ? g.instances : 1;
     check.arrival_rate = producer->rate_per_second;
     check.service_rate = 1e9 / g.processing.Mean();
-    check.lag_counts_in_service = g.commit != CommitStrategy::kBeforeProcessing;
-    check.prediction = ErlangC(1, check.arrival_rate, check.service_rate);
+    check.lag_counts_in_service = queue_broker || g.commit != CommitStrategy::kBeforeProcessing;
+    check.prediction = ErlangC(check.servers, check.arrival_rate, check.service_rate);
     out.queues.push_back(check);
     if (s.initial_rebalance_delay > 0) {
       out.caveats.push_back("group " + g.group +
@@ -174,11 +221,11 @@ Analysis AnalyzeScenario(const Scenario& scenario) {
   Analysis out;
   AnalyzeGroups(scenario, out);
   AnalyzeProducers(scenario, out);
-  // TODO: compare the retry chain's dead-letter probability with simulation once a broker has
-  // a dead-letter queue; until then only its hand-computed unit tests check it.
+  // TODO: compare the retry chain's dead-letter probability with a queue consumer's retry
+  // policy and dead-letter exchange; until then only its hand-computed unit tests check it.
   out.not_applicable.push_back(
-      "dead-letter probability: the log broker has no dead-letter queue yet, so the retry "
-      "chain's dead-lettering has nothing to compare with");
+      "dead-letter probability: not yet predicted for a queue consumer's retry policy, so the "
+      "retry chain's dead-lettering has nothing to compare with");
   return out;
 }
 

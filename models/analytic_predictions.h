@@ -15,8 +15,9 @@
 //   max_attempts; an append whose acknowledgement was lost is a duplicate in the log.
 // - A producer with acks 0 loses exactly the messages its link loses
 //   (models/at_most_once_loss.h).
-// TODO: M/M/c for c > 1 needs competing consumers on one queue (the queue broker); the log
-// splits a topic into partitions, each its own queue, so no M/M/c prediction is made yet.
+// - Competing consumers on one RabbitMQ-style queue, each holding one message at a time, are
+//   the c servers of an M/M/c queue (Erlang C). The log splits a topic into partitions, each a
+//   queue of its own, so a log group of c instances gets M/M/1 predictions only.
 #pragma once
 
 #include <string>

@@ -96,6 +96,49 @@ TEST(AnalyticCrossCheck, MM1CommittingAfterProcessingLagIsTheNumberInTheSystem) 
   ExpectIntervalContains(scenario, MeanLag, analysis.queues[0].predicted_lag());
 }
 
+// M/M/3: three competing consumers on one RabbitMQ-style queue. Each holds one message at a
+// time (prefetch 1, manual acknowledgement when processed) and the network takes no time, so a
+// free instance is handed the next message at once, as a free server in the model; the queue's
+// depth (ready plus unacknowledged) is the number in the system, L.
+models::Scenario MM3(double utilisation) {
+  return ParseScenario(fmt::format(R"(
+name: mm3
+duration: 100s
+drain: 0
+sample_interval: 10ms
+broker:
+  kind: queue
+  exchanges: [{{ name: jobs, type: fanout }}]
+  queues: [{{ name: work }}]
+  bindings: [{{ exchange: jobs, queue: work }}]
+producers: [{{ name: source, exchange: jobs, rate: {}/s, arrivals: poisson }}]
+consumers: [{{ group: workers, queue: work, instances: 3, processing: exp(1ms), ack: manual,
+              prefetch: 1 }}]
+network: {{ latency: const(0) }}
+)",
+                                   utilisation * 3000));
+}
+
+TEST(AnalyticCrossCheck, MM3AtUtilisationHalfMatchesErlangC) {
+  const models::Scenario scenario = MM3(0.5);
+  const models::Analysis analysis = models::AnalyzeScenario(scenario);
+  ASSERT_EQ(analysis.queues.size(), 1u);
+  // c = 3, a = lambda / mu = 1.5: Erlang C = (a^3/3! * 3/(3-a)) / (1 + a + a^2/2 + that)
+  // = 1.125 / 4.75 = 0.236842; Lq = C * a / (c - a) = 0.236842; L = Lq + a = 1.736842.
+  ASSERT_NEAR(analysis.queues[0].predicted_lag(), 1.736842, 1e-6);
+  ExpectIntervalContains(scenario, MeanLag, analysis.queues[0].predicted_lag());
+}
+
+TEST(AnalyticCrossCheck, MM3AtUtilisationFourFifthsMatchesErlangC) {
+  const models::Scenario scenario = MM3(0.8);
+  const models::Analysis analysis = models::AnalyzeScenario(scenario);
+  ASSERT_EQ(analysis.queues.size(), 1u);
+  // a = 2.4: a^3/3! * 3/(3-a) = 2.304 * 5 = 11.52; 1 + a + a^2/2 = 6.28; C = 11.52 / 17.8
+  // = 0.647191; Lq = C * 2.4 / 0.6 = 2.588764; L = 4.988764.
+  ASSERT_NEAR(analysis.queues[0].predicted_lag(), 4.988764, 1e-6);
+  ExpectIntervalContains(scenario, MeanLag, analysis.queues[0].predicted_lag());
+}
+
 // A producer retrying over lossy links: 20% of requests and 20% of acknowledgements lost, at
 // most 3 sends. Timeouts far above the round trip, so no reply arrives after its retry, and a
 // group reading everything on lossless links: it loses only what was never appended, and
