@@ -28,6 +28,8 @@ const char* PacketTypeName(PacketType type) {
     case PacketType::kNack: return "nack";
     case PacketType::kClose: return "close";
     case PacketType::kConnectionLost: return "connection-lost";
+    case PacketType::kReplicaFetch: return "replica-fetch";
+    case PacketType::kReplicaFetchResponse: return "replica-fetch-response";
   }
   return "?";
 }
