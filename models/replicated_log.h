@@ -42,6 +42,13 @@
 // TODO: the transaction state (open transactions' first offsets, fencing) is not truncated with
 // the log at an unclean election, and a transaction marker for an offline partition waits for
 // its next leader rather than being retried by a coordinator.
+// TODO: an unclean election that drops an idempotent producer's acknowledged batches leaves its
+// next batch a sequence gap, refused until the producer gives it up at delivery_timeout and
+// bumps its epoch; Kafka's client resets its sequences sooner (KIP-360).
+// TODO: a request whose acks=all batches never settle (the ISR stays below
+// min.insync.replicas) waits here until its node crashes, and its late reply is ignored by the
+// producer, which timed out; Kafka expires it after the request's timeout with
+// REQUEST_TIMED_OUT.
 #pragma once
 
 #include <cstdint>

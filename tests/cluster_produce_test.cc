@@ -128,6 +128,66 @@ TEST(ClusterProduce, ANewLeaderAppendsRetriesOfBatchesItNeverHad) {
   EXPECT_EQ(result.groups[0].out_of_order, 0u);
 }
 
+TEST(ClusterProduce, ALostReplicaFetchNamesItsPartitionInTheTrace) {
+  RecordingTrace trace;
+  RunScenario(ParseScenario(kTruncatedBatches), &trace);
+  std::size_t replica_losses = 0;
+  for (const TraceEvent& loss : trace.Of("link-loss")) {
+    if (loss.Text("packet") != "replica-fetch-response") continue;
+    ++replica_losses;
+    EXPECT_EQ(loss.Number("partition"), 0);
+    EXPECT_EQ(loss.numbers.count("message"), 0u);
+  }
+  EXPECT_GT(replica_losses, 0u);  // broker-1's replies to its followers from 450 ms
+}
+
+// Replicas on broker-1 (first, leading) and broker-2. broker-1 crashes at 200 ms and broker-2
+// takes over from the in-sync set; broker-1 is back at 300 ms, but from 250 ms nothing gets
+// from broker-2 to broker-1, so it never catches up and stays out of the in-sync set. broker-2
+// crashes at 500 ms: no replica may lead (clean elections only) until broker-2, the last
+// leader, returns at 1 s. Meanwhile the producer's requests go to the first replica's node,
+// broker-1, which is up and does not lead: it refuses them with NOT_LEADER_OR_FOLLOWER.
+constexpr const char* kNotLeader = R"(
+name: not-leader
+duration: 1500ms
+drain: 3s
+broker: { count: 3, initial_rebalance_delay: 20ms }
+topics:
+  - { name: t, partitions: 1, replication: 2, replica_lag_max: 10s }
+network: { latency: const(1ms) }
+producers:
+  - { name: shop, topic: t, rate: 10/s, acks: all, linger: 0, request_timeout: 200ms,
+      retry_backoff: 50ms, max_attempts: unlimited }
+consumers:
+  - { group: billing, topic: t, instances: 1, processing: const(1ms), commit: after-processing,
+      auto_offset_reset: earliest }
+faults:
+  - { crash: broker-1, at: 200ms, restart_after: 100ms }
+  - { link: broker-2 -> broker-1, from: 250ms, loss: 1 }
+  - { crash: broker-2, at: 500ms, restart_after: 500ms }
+)";
+
+TEST(ClusterProduce, ANodeThatDoesNotLeadRefusesAndTheProducerRetries) {
+  RecordingTrace trace;
+  const models::RunResult result = RunScenario(ParseScenario(kNotLeader), &trace);
+  const auto elections = trace.Of("election");
+  ASSERT_EQ(elections.size(), 2u);
+  EXPECT_EQ(elections[0].at, 200 * kMillisecond);
+  EXPECT_EQ(elections[0].Text("rule"), "in-sync");
+  EXPECT_EQ(elections[1].at, 1000 * kMillisecond);
+  EXPECT_EQ(elections[1].Text("rule"), "last-leader");
+  const auto refused = trace.Of("produce-refused");
+  ASSERT_FALSE(refused.empty());
+  for (const TraceEvent& refusal : refused) {
+    EXPECT_GT(refusal.at, 500 * kMillisecond);
+    EXPECT_LT(refusal.at, 1000 * kMillisecond + 2 * kMillisecond);  // a reply in flight at 1 s
+  }
+  // Every intent is acknowledged once the partition is back, and none was lost or doubled.
+  EXPECT_EQ(result.producers[0].acknowledged, result.producers[0].intended);
+  EXPECT_EQ(result.topics[0].duplicate_records, 0u);
+  EXPECT_EQ(result.groups[0].lost, 0u);
+}
+
 TEST(ClusterProduce, TransactionsKeepTheirOutcomeOnACluster) {
   RecordingTrace trace;
   const auto result = RunScenario(OnACluster(BundledScenario("transactions.yaml")), &trace);
