@@ -83,36 +83,13 @@ TEST(ClusterProduce, RequestsInFlightAreCountedPerNode) {
   EXPECT_EQ(result.producers[0].acknowledged, intended[1] + intended[2]);
 }
 
-// One partition on three brokers, acks=all with min.insync.replicas 2 and an idempotent
-// producer sending a record every 100 ms (linger 0, so record k goes at (k + 1) * 100 ms).
-// From 450 ms broker-1's replies to its followers are lost, so records 4 to 6 (sent at 500,
-// 600 and 700 ms) reach only broker-1's log, where nothing acknowledges them; broker-1 crashes
-// at 750 ms and broker-2, in sync but without them, is elected cleanly. The producer's
-// requests time out after 300 ms and it sends the three again, with the same sequence numbers,
-// to broker-2.
-constexpr const char* kTruncatedBatches = R"(
-name: truncated-batches
-duration: 1s
-drain: 5s
-broker: { count: 3, initial_rebalance_delay: 20ms }
-topics:
-  - { name: t, partitions: 1, replication: 3, min_insync_replicas: 2, replica_lag_max: 10s }
-network: { latency: const(1ms) }
-producers:
-  - { name: shop, topic: t, rate: 10/s, acks: all, idempotence: true, linger: 0,
-      request_timeout: 300ms, retry_backoff: 50ms, max_attempts: unlimited }
-consumers:
-  - { group: billing, topic: t, instances: 1, processing: const(1ms), commit: after-processing,
-      auto_offset_reset: earliest }
-faults:
-  - { link: broker-1 -> broker-2, from: 450ms, loss: 1 }
-  - { link: broker-1 -> broker-3, from: 450ms, loss: 1 }
-  - { crash: broker-1, at: 750ms }
-)";
+// scenarios/leader-failover.yaml: broker-1 alone holds records 4-6 when it crashes and
+// broker-2 is elected cleanly without them; its header gives the timeline.
+models::Scenario LeaderFailover() { return BundledScenario("leader-failover.yaml"); }
 
 TEST(ClusterProduce, ANewLeaderAppendsRetriesOfBatchesItNeverHad) {
   RecordingTrace trace;
-  const models::RunResult result = RunScenario(ParseScenario(kTruncatedBatches), &trace);
+  const models::RunResult result = RunScenario(LeaderFailover(), &trace);
   const auto elections = trace.Of("election");
   ASSERT_EQ(elections.size(), 1u);
   EXPECT_EQ(elections[0].Text("leader"), "broker-2");
@@ -128,9 +105,22 @@ TEST(ClusterProduce, ANewLeaderAppendsRetriesOfBatchesItNeverHad) {
   EXPECT_EQ(result.groups[0].out_of_order, 0u);
 }
 
+TEST(ClusterProduce, WithAcksOneACleanElectionLosesWhatOnlyTheOldLeaderHad) {
+  models::Scenario scenario = LeaderFailover();
+  scenario.producers[0].acks = 1;
+  scenario.producers[0].idempotence = false;
+  const models::RunResult result = RunScenario(scenario);
+  // broker-1 acknowledged 4-6 on appending; broker-2 never had them: 3 lost, 10 - 3 in the log.
+  EXPECT_EQ(result.producers[0].acknowledged, 10u);
+  EXPECT_EQ(result.topics[0].acknowledged_lost, 3);
+  EXPECT_EQ(result.topics[0].unclean_elections, 0u);
+  EXPECT_EQ(result.topics[0].log_end_offsets, (std::vector<std::int64_t>{7}));
+  EXPECT_EQ(result.groups[0].lost, 3u);
+}
+
 TEST(ClusterProduce, ALostReplicaFetchNamesItsPartitionInTheTrace) {
   RecordingTrace trace;
-  RunScenario(ParseScenario(kTruncatedBatches), &trace);
+  RunScenario(LeaderFailover(), &trace);
   std::size_t replica_losses = 0;
   for (const TraceEvent& loss : trace.Of("link-loss")) {
     if (loss.Text("packet") != "replica-fetch-response") continue;
