@@ -130,7 +130,10 @@ void LogBroker::OnEvent(const sim::Event& event) {
 void LogBroker::OnPacket(std::uint32_t slot) {
   const Packet& packet = network_.packet(slot);
   switch (packet.type) {
-    case PacketType::kProduce: OnProduce(packet); break;
+    case PacketType::kProduce:
+      assert(!cluster_ && "in a cluster produce requests go to the leaders' nodes");
+      OnProduce(packet);
+      break;
     case PacketType::kFetch: OnFetch(slot); return;  // the fetch keeps its slot until answered
     case PacketType::kCommit: OnCommit(packet); break;
     case PacketType::kJoinGroup: OnJoin(packet); break;

@@ -35,3 +35,16 @@ def test_trace_of_an_election_has_one_value_per_key(deliverysim, scenarios, tmp_
     elections = [event for event in events if event["kind"] == "election"]
     assert [(e["leader"], e["rule"], e["lost_acknowledged"]) for e in elections] == [
         ("broker-3", "unclean", 3)]
+
+
+def test_leader_failover_keeps_every_record_and_the_table_says_so(deliverysim, scenarios):
+    result = deliverysim("run", scenarios / "leader-failover.yaml", "--json", check=True)
+    report = json.loads(result.stdout)
+    topic = report["topics"]["t"]
+    assert (topic["elections"], topic["unclean_elections"], topic["acknowledged_lost"]) == (1, 0, 0)
+    assert topic["log_end_offsets"] == [10]
+    assert report["producers"]["shop"]["acknowledged"] == 10
+    assert report["groups"]["billing"]["lost"] == 0
+    table = deliverysim("run", scenarios / "leader-failover.yaml", check=True).stdout
+    assert ("topic t (replication 3): 0 acknowledged records lost, 1 elections (0 unclean), "
+            "0 partitions offline at the end") in table
