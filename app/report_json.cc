@@ -91,6 +91,14 @@ std::string RunResultToJson(const models::RunResult& result) {
     topics[t.name] = Json{{"log_end_offsets", t.log_end_offsets},
                           {"duplicate_records", t.duplicate_records},
                           {"aborted_records", t.aborted_records}};
+    if (!t.replicated) continue;  // a single broker's output keeps its original form
+    Json& topic = topics[t.name];
+    topic["replication"] = t.replication;
+    topic["high_watermarks"] = t.high_watermarks;
+    topic["acknowledged_lost"] = t.acknowledged_lost;
+    topic["elections"] = t.elections;
+    topic["unclean_elections"] = t.unclean_elections;
+    topic["offline_partitions"] = t.offline_partitions;
   }
   Json root{
       {"schema", kRunSchema},

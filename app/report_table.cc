@@ -144,6 +144,14 @@ std::string RunResultToTable(const models::RunResult& result, WallClock wall) {
   out += fmt::format("network: {} packets lost, {} duplicated\n", result.packets_lost,
                      result.packets_duplicated);
   if (result.has_queue_broker) out += QueueBrokerLines(result.queue_broker);
+  for (const models::TopicResult& t : result.topics) {
+    if (!t.replicated) continue;
+    out += fmt::format(
+        "topic {} (replication {}): {} acknowledged records lost, {} elections ({} unclean), "
+        "{} partitions offline at the end\n",
+        t.name, t.replication, t.acknowledged_lost, t.elections, t.unclean_elections,
+        t.offline_partitions);
+  }
   out += '\n';
 
   std::vector<Row> rows = Rows();

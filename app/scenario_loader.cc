@@ -25,6 +25,7 @@ constexpr double kMaxRatePerSecond = 1e7;
 constexpr double kMinRatePerSecond = 1.0 / 3600;  // one an hour
 constexpr sim::Time kMaxDuration = 1000 * sim::kHour;
 constexpr std::uint64_t kMaxPartitions = 10'000;
+constexpr std::uint64_t kMaxBrokers = 100;
 constexpr std::uint64_t kMaxInstances = 1'000;
 constexpr std::uint64_t kMaxKeys = 10'000'000;
 constexpr double kMaxInstancePartitions = 1e7;
@@ -533,8 +534,30 @@ void CheckQueueReferences(const Node& root, const Scenario& scenario) {
   }
 }
 
+// Replication keys of a topic; the cluster's broker count is known by now.
+void LoadTopicReplication(const Node& node, models::TopicConfig& topic, std::uint32_t brokers) {
+  Optional(node, "replication", topic.replication, [&](const Node& n) {
+    const std::uint64_t replication = n.Unsigned(1, kMaxBrokers);
+    if (replication > brokers) {
+      n.Fail(fmt::format("replication {} needs at least {} brokers; broker.count is {}",
+                         replication, replication, brokers));
+    }
+    return static_cast<std::uint32_t>(replication);
+  });
+  Optional(node, "min_insync_replicas", topic.min_insync_replicas, [&](const Node& n) {
+    return static_cast<std::uint32_t>(n.Unsigned(1, topic.replication));
+  });
+  Optional(node, "unclean_leader_election", topic.unclean_leader_election, [](const Node& n) {
+    return n.Choice<bool>({{"true", true}, {"false", false}});
+  });
+  Optional(node, "replica_lag_max", topic.replica_lag_max,
+           [](const Node& n) { return n.PositiveDuration(); });
+}
+
 void LoadTopic(const Node& node, Scenario& scenario) {
-  node.ExpectMap({"name", "partitions", "retention", "retention_records", "segment_records"});
+  node.ExpectMap({"name", "partitions", "retention", "retention_records", "segment_records",
+                  "replication", "min_insync_replicas", "unclean_leader_election",
+                  "replica_lag_max"});
   models::TopicConfig topic;
   topic.name = node.Get("name").Name();
   topic.partitions = static_cast<std::uint32_t>(node.Get("partitions").Unsigned(1, kMaxPartitions));
@@ -544,6 +567,7 @@ void LoadTopic(const Node& node, Scenario& scenario) {
   });
   Optional(node, "segment_records", topic.segment_records,
            [](const Node& n) { return n.Unsigned(1, 4'000'000'000); });
+  LoadTopicReplication(node, topic, scenario.brokers);
   scenario.topics.push_back(topic);
 }
 
@@ -904,10 +928,24 @@ std::string InstanceRange(const models::ConsumerGroupConfig& group) {
   return first + " to " + models::InstanceName(group.group, group.instances - 1);
 }
 
+// "broker-1 to broker-3": a cluster's broker nodes, for messages.
+std::string BrokerRange(const Scenario& scenario) {
+  return models::BrokerName(scenario.brokers, 0) + " to " +
+         models::BrokerName(scenario.brokers, scenario.brokers - 1);
+}
+
+bool IsBrokerNode(const Scenario& scenario, const std::string& name) {
+  for (std::uint32_t n = 0; scenario.brokers > 1 && n < scenario.brokers; ++n) {
+    if (models::BrokerName(scenario.brokers, n) == name) return true;
+  }
+  return false;
+}
+
 // The names a crash may strike, for messages: "order-service, billing-1 to billing-3".
 std::string CrashTargets(const Scenario& scenario) {
   std::vector<std::string> names;
   if (scenario.broker_kind == models::BrokerKind::kQueue) names.push_back(models::kBrokerName);
+  if (scenario.brokers > 1) names.push_back(BrokerRange(scenario));
   for (const models::ProducerConfig& producer : scenario.producers) names.push_back(producer.name);
   for (const models::ConsumerGroupConfig& group : scenario.consumers) {
     names.push_back(InstanceRange(group));
@@ -915,14 +953,31 @@ std::string CrashTargets(const Scenario& scenario) {
   return names.empty() ? "none, as there are no producers or consumers" : Join(names);
 }
 
+// In a cluster, producers (and the forwarding clients of consume-transform-produce groups)
+// send produce requests to the broker nodes; everything else goes to "broker", the coordinator,
+// which also serves fetches; and the nodes replicate between them.
+void CheckClusterLinkEnds(const Node& link, const std::string& from, const std::string& to,
+                          const std::set<std::string>& producing, const Scenario& scenario) {
+  const bool from_node = IsBrokerNode(scenario, from);
+  const bool to_node = IsBrokerNode(scenario, to);
+  const bool nodes = from_node && to_node && from != to;
+  const bool produce = (from_node && producing.count(to)) || (to_node && producing.count(from));
+  const bool coordinator = (from == "broker" && !to_node) || (to == "broker" && !from_node);
+  if (nodes || produce || coordinator) return;
+  link.Fail("with " + std::to_string(scenario.brokers) + " brokers, a link runs between two of " +
+            BrokerRange(scenario) + ", between a producer and one of them, or between 'broker' " +
+            "and a client");
+}
+
 // Checks that both ends of a link (in the network or in a fault) name a component, and that one
 // of them is the broker; a link that matched nothing would silently change nothing.
 void CheckLinkEnds(const Node& link, const std::set<std::string>& components,
-                   const Scenario& scenario) {
+                   const std::set<std::string>& producing, const Scenario& scenario) {
   for (const auto& [from, to] : ParseLinkName(link)) {
     for (const std::string& end : {from, to}) {
       if (components.count(end)) continue;
       std::vector<std::string> names{"broker"};
+      if (scenario.brokers > 1) names.push_back(BrokerRange(scenario));
       for (const models::ProducerConfig& producer : scenario.producers) {
         names.push_back(producer.name);
       }
@@ -932,7 +987,9 @@ void CheckLinkEnds(const Node& link, const std::set<std::string>& components,
       }
       link.Fail("no component called '" + end + "'; allowed: " + Join(names));
     }
-    if (from != "broker" && to != "broker") {
+    if (scenario.brokers > 1) {
+      CheckClusterLinkEnds(link, from, to, producing, scenario);
+    } else if (from != "broker" && to != "broker") {
       link.Fail("every link runs between the broker and a client; one end must be 'broker'");
     }
   }
@@ -966,6 +1023,9 @@ void CheckForwardingLoops(const std::vector<Node>& groups, const Scenario& scena
 void CheckReferences(const Node& root, const Scenario& scenario) {
   std::set<std::string> topics, groups, instances;
   std::set<std::string> components{"broker"};  // every name a fault can refer to
+  for (std::uint32_t n = 0; scenario.brokers > 1 && n < scenario.brokers; ++n) {
+    components.insert(models::BrokerName(scenario.brokers, n));
+  }
   auto claim = [&](std::set<std::string>& kind, const std::string& name, const Node& at) {
     if (!components.insert(name).second) {
       at.Fail("the name '" + name + "' is already taken by another component");
@@ -974,6 +1034,7 @@ void CheckReferences(const Node& root, const Scenario& scenario) {
   };
   std::set<std::string> producers;
   const bool queue_broker = scenario.broker_kind != models::BrokerKind::kLog;
+  std::set<std::string> producing;  // producers and forwarding clients: they talk to nodes
   std::vector<Node> topic_nodes = queue_broker ? std::vector<Node>{} : root.Get("topics").Items();
   for (std::size_t i = 0; i < scenario.topics.size(); ++i) {
     if (!topics.insert(scenario.topics[i].name).second) {
@@ -991,6 +1052,7 @@ void CheckReferences(const Node& root, const Scenario& scenario) {
     for (std::size_t i = 0; i < nodes.size(); ++i) {
       const models::ProducerConfig& producer = scenario.producers[i];
       claim(producers, producer.name, nodes[i].Get("name"));
+      producing.insert(producer.name);
       if (queue_broker) continue;
       check_topic(producer.topic, nodes[i].Get("topic"));
       const std::uint32_t partitions =
@@ -1024,12 +1086,13 @@ void CheckReferences(const Node& root, const Scenario& scenario) {
       for (std::uint32_t k = 0; k < group.instances; ++k) {
         claim(forwarders, models::InstanceName(group.group, k) + "-out", nodes[i].Get("group"));
       }
+      producing.insert(forwarders.begin(), forwarders.end());
     }
     CheckForwardingLoops(nodes, scenario);
   }
   if (root.Has("network") && root.Get("network").Has("links")) {
     for (const Node& item : root.Get("network").Get("links").Items()) {
-      CheckLinkEnds(item.Get("link"), components, scenario);
+      CheckLinkEnds(item.Get("link"), components, producing, scenario);
     }
   }
   if (!root.Has("faults")) return;
@@ -1053,9 +1116,16 @@ void CheckReferences(const Node& root, const Scenario& scenario) {
             "steps belong to consumer instances of a log broker; a queue consumer crashes at "
             "a time ('at: T') or on a poison message (producers[].poison)");
       }
-      if (!is_instance && !is_producer) {
-        fault.Get("crash").Fail("no producer or consumer instance called '" + crash.target +
-                                "'; allowed: " + CrashTargets(scenario));
+      const bool is_broker = IsBrokerNode(scenario, crash.target);
+      if (!is_instance && !is_producer && !is_broker) {
+        fault.Get("crash").Fail((scenario.brokers > 1
+                                     ? "no producer, consumer instance or broker called '"
+                                     : "no producer or consumer instance called '") +
+                                crash.target + "'; allowed: " + CrashTargets(scenario));
+      }
+      if (is_broker && crash.step != models::CrashStep::kAtTime) {
+        fault.Get("step").Fail("a broker node crashes at a time; '" + crash.target +
+                               "' has no steps");
       }
       const bool producer_step = crash.step == models::CrashStep::kAfterDatabaseCommit ||
                                  crash.step == models::CrashStep::kAfterPublish;
@@ -1099,7 +1169,7 @@ void CheckReferences(const Node& root, const Scenario& scenario) {
       }
       continue;
     }
-    CheckLinkEnds(fault.Get("link"), components, scenario);
+    CheckLinkEnds(fault.Get("link"), components, producing, scenario);
   }
 }
 
@@ -1148,7 +1218,7 @@ Scenario LoadRoot(const Node& root) {
   if (root.Has("broker")) {
     const Node broker = root.Get("broker");
     broker.ExpectMap({"kind", "initial_rebalance_delay", "retention_check_interval",
-                      "transaction_timeout", "exchanges", "queues", "bindings"});
+                      "transaction_timeout", "exchanges", "queues", "bindings", "count"});
     Optional(broker, "kind", scenario.broker_kind, [](const Node& n) {
       return n.Choice<models::BrokerKind>({{"log", models::BrokerKind::kLog},
                                            {"queue", models::BrokerKind::kQueue},
@@ -1169,6 +1239,11 @@ Scenario LoadRoot(const Node& root) {
              [](const Node& n) { return n.PositiveDuration(); });
     Optional(broker, "transaction_timeout", scenario.transaction_timeout,
              [](const Node& n) { return n.PositiveDuration(); });
+    Optional(broker, "count", scenario.brokers,
+             [](const Node& n) { return static_cast<std::uint32_t>(n.Unsigned(1, kMaxBrokers)); });
+    if (scenario.broker_kind != models::BrokerKind::kLog && scenario.brokers > 1) {
+      broker.Get("count").Fail("a cluster of brokers belongs to 'kind: log' brokers");
+    }
   }
   if (scenario.broker_kind != models::BrokerKind::kLog) {
     if (root.Has("topics")) {

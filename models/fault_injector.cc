@@ -56,6 +56,9 @@ void FaultInjector::OnEvent(const sim::Event& event) {
       for (Crashable* target : crashables_) {
         if (target->name() == crash.target) target->Crash(crash.restart_after);
       }
+      if (const int node = brokers_ ? brokers_->FindNode(crash.target) : -1; node >= 0) {
+        brokers_->CrashNode(static_cast<std::uint32_t>(node), crash.restart_after);
+      }
       break;
     }
     case kMembershipChange: {

@@ -12,6 +12,7 @@
 #include "models/crashable.h"
 #include "models/network.h"
 #include "models/producer.h"
+#include "models/replicated_log.h"
 #include "models/scenario.h"
 #include "sim/engine.h"
 
@@ -30,6 +31,8 @@ class FaultInjector : public sim::Component {
 
   // Lets crash faults strike `target` by its name too. Call before Start.
   void AddCrashable(Crashable* target) { crashables_.push_back(target); }
+  // In a cluster of brokers, crash faults may also name broker nodes. Call before Start.
+  void SetBrokers(ReplicatedLog* brokers) { brokers_ = brokers; }
 
   void Start(sim::ComponentId self);
   void StopFaults();
@@ -47,6 +50,7 @@ class FaultInjector : public sim::Component {
   std::vector<ConsumerInstance*> consumers_;
   std::vector<Crashable*> crashables_;
   std::vector<bool> link_fault_active_;
+  ReplicatedLog* brokers_ = nullptr;  // null with a single broker
   bool stopped_ = false;
 };
 

@@ -4,6 +4,7 @@
 #include <cassert>
 
 #include "models/assignment.h"
+#include "models/replicated_log.h"
 
 namespace deliverysim::models {
 
@@ -41,6 +42,7 @@ LogBroker::LogBroker(sim::Engine& engine, Network& network, const Scenario& scen
   for (const TopicConfig& topic : scenario.topics) {
     topics_.push_back(Topic{&topic, topic.name, std::vector<std::vector<Record>>(topic.partitions),
                             std::vector<std::int64_t>(topic.partitions, 0),
+                            std::vector<std::int64_t>(topic.partitions, 0),
                             std::vector<std::vector<sim::Time>>(topic.partitions)});
   }
   for (const ConsumerGroupConfig& config : scenario.consumers) {
@@ -51,7 +53,12 @@ LogBroker::LogBroker(sim::Engine& engine, Network& network, const Scenario& scen
               std::vector<int>(partitions, kUnowned), std::vector<std::uint32_t>(partitions, 0),
               std::vector<std::int64_t>(partitions, config.existing_group ? 0 : -1), 0, false});
   }
+  if (scenario.brokers > 1) {
+    cluster_ = std::make_unique<ReplicatedLog>(engine, network, scenario, *this, trace);
+  }
 }
+
+LogBroker::~LogBroker() = default;
 
 void LogBroker::Start(sim::ComponentId id) {
   id_ = id;
@@ -94,6 +101,7 @@ void LogBroker::AddClient(const std::string& name, sim::ComponentId client) {
   }
   reply_links_[client] = network_.Connect("broker", name, client);
   client_names_[client] = name;
+  if (cluster_) cluster_->AddClient(name, client);
 }
 
 void LogBroker::OnEvent(const sim::Event& event) {
@@ -122,7 +130,10 @@ void LogBroker::OnEvent(const sim::Event& event) {
 void LogBroker::OnPacket(std::uint32_t slot) {
   const Packet& packet = network_.packet(slot);
   switch (packet.type) {
-    case PacketType::kProduce: OnProduce(packet); break;
+    case PacketType::kProduce:
+      assert(!cluster_ && "in a cluster produce requests go to the leaders' nodes");
+      OnProduce(packet);
+      break;
     case PacketType::kFetch: OnFetch(slot); return;  // the fetch keeps its slot until answered
     case PacketType::kCommit: OnCommit(packet); break;
     case PacketType::kJoinGroup: OnJoin(packet); break;
@@ -157,11 +168,8 @@ void LogBroker::OnProduce(const Packet& request) {
   for (std::uint32_t partition : grown) WakeParkedFetches(request.topic, partition);
 }
 
-std::int64_t LogBroker::AppendBatch(const Packet& request, const ProduceBatch& batch,
-                                    ProduceError& error) {
-  auto& log = topics_[request.topic].partitions[batch.partition];
-  const auto count = static_cast<std::int32_t>(batch.count);
-  const auto first_offset = static_cast<std::int64_t>(log.size());
+std::optional<std::int64_t> LogBroker::AdmitBatch(const Packet& request, const ProduceBatch& batch,
+                                                  ProduceError& error) {
   const Record& first = request.records[batch.first];
   // A transaction id names its producer (Producer::TransactionId); a forwarded record keeps
   // the id of the message's first producer, so that cannot.
@@ -170,19 +178,39 @@ std::int64_t LogBroker::AppendBatch(const Packet& request, const ProduceBatch& b
     error = ProduceError::kProducerFenced;
     return -1;
   }
-  if (batch.base_sequence >= 0) {
-    const ProducerSequences::Decision decision = sequences_.Check(
-        request.topic, batch.partition, request.producer_id, batch.base_sequence, count);
-    if (decision.verdict != ProducerSequences::Verdict::kAppend) {
-      if (decision.verdict == ProducerSequences::Verdict::kGap) {
-        error = ProduceError::kOutOfOrderSequence;
-      }
-      if (trace_) TraceRefusal(request, batch, error);
-      return decision.offset;
-    }
-    sequences_.Appended(request.topic, batch.partition, request.producer_id, batch.base_sequence,
-                        count, first_offset);
+  if (batch.base_sequence < 0) return std::nullopt;
+  const ProducerSequences::Decision decision =
+      sequences_.Check(request.topic, batch.partition, request.producer_id, batch.base_sequence,
+                       static_cast<std::int32_t>(batch.count));
+  if (decision.verdict == ProducerSequences::Verdict::kAppend) return std::nullopt;
+  if (decision.verdict == ProducerSequences::Verdict::kGap) {
+    error = ProduceError::kOutOfOrderSequence;
   }
+  if (trace_) TraceRefusal(request, batch, error);
+  return decision.offset;
+}
+
+void LogBroker::BatchAppended(const Packet& request, const ProduceBatch& batch,
+                              std::int64_t first_offset) {
+  if (batch.base_sequence >= 0) {
+    sequences_.Appended(request.topic, batch.partition, request.producer_id, batch.base_sequence,
+                        static_cast<std::int32_t>(batch.count), first_offset);
+  }
+  const Record& first = request.records[batch.first];
+  const auto transactional = static_cast<std::uint32_t>((first.transaction >> 32) - 1);
+  if (first.transaction != 0 &&
+      transactions_.Appended(transactional, first.transaction, {request.topic, batch.partition},
+                             first_offset)) {
+    engine_.ScheduleAfter(scenario_.transaction_timeout, id_, kTransactionTimeout,
+                          first.transaction);
+  }
+}
+
+std::int64_t LogBroker::AppendBatch(const Packet& request, const ProduceBatch& batch,
+                                    ProduceError& error) {
+  if (const std::optional<std::int64_t> answer = AdmitBatch(request, batch, error)) return *answer;
+  auto& log = topics_[request.topic].partitions[batch.partition];
+  const auto first_offset = static_cast<std::int64_t>(log.size());
   for (std::uint32_t i = batch.first; i < batch.first + batch.count; ++i) {
     const Record& record = request.records[i];
     if (trace_) {
@@ -195,14 +223,33 @@ std::int64_t LogBroker::AppendBatch(const Packet& request, const ProduceBatch& b
     }
     log.push_back(record);
   }
-  if (first.transaction != 0 &&
-      transactions_.Appended(transactional, first.transaction, {request.topic, batch.partition},
-                             first_offset)) {
-    engine_.ScheduleAfter(scenario_.transaction_timeout, id_, kTransactionTimeout,
-                          first.transaction);
-  }
+  topics_[request.topic].ends[batch.partition] = static_cast<std::int64_t>(log.size());
+  BatchAppended(request, batch, first_offset);
   NoteAppendTime(request.topic, batch.partition);
   return first_offset;
+}
+
+void LogBroker::SetVisibleRecord(std::uint32_t topic, std::uint32_t partition, std::int64_t offset,
+                                 const Record& record) {
+  auto& log = topics_[topic].partitions[partition];
+  const auto at = static_cast<std::size_t>(offset);
+  if (at < log.size()) {
+    log[at] = record;  // an offset an unclean election cut off and a new leader filled again
+  } else {
+    assert(at == log.size());
+    log.push_back(record);
+  }
+}
+
+void LogBroker::SetVisibleEnd(std::uint32_t topic, std::uint32_t partition, std::int64_t end) {
+  Topic& t = topics_[topic];
+  const std::int64_t before = t.ends[partition];
+  t.ends[partition] = end;
+  // TODO: an unclean election lowering the watermark below the log start leaves the log start
+  // above the end until the log grows past it; Kafka would truncate the log start too.
+  if (end <= before) return;
+  NoteAppendTime(topic, partition);
+  WakeParkedFetches(topic, partition);
 }
 
 void LogBroker::NoteAppendTime(std::uint32_t topic, std::uint32_t partition) {
@@ -265,6 +312,10 @@ void LogBroker::EndTransaction(std::uint32_t producer, std::uint64_t transaction
     marker.id = MessageId{producer, 0};
     marker.transaction = transaction;
     marker.kind = commit ? RecordKind::kCommitMarker : RecordKind::kAbortMarker;
+    if (cluster_) {
+      cluster_->AppendMarker(topic, partition, marker);  // the partition's leader writes it
+      continue;
+    }
     if (trace_) {
       trace_->Record(engine_.now(), commit ? "commit-marker" : "abort-marker",
                      {TraceField::Text("topic", topics_[topic].name),
@@ -274,6 +325,7 @@ void LogBroker::EndTransaction(std::uint32_t producer, std::uint64_t transaction
                       TraceField::Number("transaction", static_cast<std::int64_t>(transaction))});
     }
     log.push_back(marker);
+    topics_[topic].ends[partition] = static_cast<std::int64_t>(log.size());
     NoteAppendTime(topic, partition);
     WakeParkedFetches(topic, partition);
   }

@@ -26,12 +26,17 @@
 //     consumer applies its auto_offset_reset. Time retention goes by append time, as with
 //     message.timestamp.type=LogAppendTime. TODO: deleted records stay in memory; only the
 //     log start moves.
-// TODO: one broker and no replication: every appended record is durable and visible at once,
-// so acks 1 and all behave alike and no leader failover can lose or truncate records.
+//   - With one broker every appended record is durable and visible at once, so acks 1 and all
+//     behave alike. In a cluster (Scenario::brokers > 1) the leaders' logs, their replication
+//     and produce requests live in ReplicatedLog (replicated_log.h), which checks each batch
+//     here (fencing, sequences) and copies records below each high watermark into the logs
+//     kept here, which are what consumers, retention and the last stable offset see.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,6 +50,8 @@
 #include "sim/trace.h"
 
 namespace deliverysim::models {
+
+class ReplicatedLog;
 
 class LogBroker : public sim::Component {
  public:
@@ -60,6 +67,7 @@ class LogBroker : public sim::Component {
 
   LogBroker(sim::Engine& engine, Network& network, const Scenario& scenario,
             std::vector<GroupMetrics*> metrics, sim::TraceSink* trace);
+  ~LogBroker() override;
 
   // Takes the broker's component id and starts its periodic retention check.
   void Start(sim::ComponentId id);
@@ -73,7 +81,7 @@ class LogBroker : public sim::Component {
   // Reading the logs. A consumer reads records at offsets a fetch response named; the log is
   // append-only, so what a response named never changes.
   std::int64_t log_end(std::uint32_t topic, std::uint32_t partition) const {
-    return static_cast<std::int64_t>(topics_[topic].partitions[partition].size());
+    return topics_[topic].ends[partition];
   }
   const Record& record(std::uint32_t topic, std::uint32_t partition, std::int64_t offset) const {
     return topics_[topic].partitions[partition][static_cast<std::size_t>(offset)];
@@ -98,11 +106,35 @@ class LogBroker : public sim::Component {
     return groups_[group].committed[partition];
   }
 
+  // A cluster of brokers (replicated_log.h), which Simulation registers; null with one broker.
+  ReplicatedLog* cluster() { return cluster_.get(); }
+  const ReplicatedLog* cluster() const { return cluster_.get(); }
+
+  // What a cluster's partition leader asks of the broker, which keeps the producer and
+  // transaction state and the logs as consumers see them.
+  //
+  // The fencing and sequence checks of a batch about to be appended: nullopt to append it,
+  // else the offset to answer with (a duplicate's first copy, or -1) and `error`.
+  std::optional<std::int64_t> AdmitBatch(const Packet& request, const ProduceBatch& batch,
+                                         ProduceError& error);
+  // The batch was appended at `first_offset`: remember its sequences and its transaction.
+  void BatchAppended(const Packet& request, const ProduceBatch& batch, std::int64_t first_offset);
+  ProducerSequences& sequences() { return sequences_; }
+  const std::string& topic_name(std::uint32_t topic) const { return topics_[topic].name; }
+  // The consumers' view of a partition: `record` is at `offset` below the high watermark.
+  void SetVisibleRecord(std::uint32_t topic, std::uint32_t partition, std::int64_t offset,
+                        const Record& record);
+  // The high watermark moved to `end`: consumers now read below it.
+  void SetVisibleEnd(std::uint32_t topic, std::uint32_t partition, std::int64_t end);
+
  private:
   struct Topic {
     const TopicConfig* config;
     std::string name;
+    // Per partition: the records consumers can read. Entries at or above `ends` are stale
+    // copies a cluster's unclean election cut off (see SetVisibleEnd).
     std::vector<std::vector<Record>> partitions;
+    std::vector<std::int64_t> ends;                           // per partition
     std::vector<std::int64_t> log_start;                      // per partition
     std::vector<std::vector<sim::Time>> segment_last_append;  // per partition, per segment
   };
@@ -174,6 +206,7 @@ class LogBroker : public sim::Component {
   std::vector<ParkedFetch> parked_;
   std::uint64_t next_park_token_ = 1;
   std::uint64_t fetches_answered_ = 0;
+  std::unique_ptr<ReplicatedLog> cluster_;
 };
 
 }  // namespace deliverysim::models

@@ -28,6 +28,8 @@ const char* PacketTypeName(PacketType type) {
     case PacketType::kNack: return "nack";
     case PacketType::kClose: return "close";
     case PacketType::kConnectionLost: return "connection-lost";
+    case PacketType::kReplicaFetch: return "replica-fetch";
+    case PacketType::kReplicaFetchResponse: return "replica-fetch-response";
   }
   return "?";
 }
@@ -81,6 +83,15 @@ std::uint32_t Network::NewPacket() {
 }
 
 void Network::TraceLoss(const Link& link, const Packet& packet) {
+  // Replication between broker nodes carries no producer record; it names its partition.
+  if (packet.type == PacketType::kReplicaFetch ||
+      packet.type == PacketType::kReplicaFetchResponse) {
+    trace_->Record(engine_.now(), "link-loss",
+                   {sim::TraceField::Text("link", link.name),
+                    sim::TraceField::Text("packet", PacketTypeName(packet.type)),
+                    sim::TraceField::Number("partition", packet.partition)});
+    return;
+  }
   // A produce batch names each of its records, so that a message's story shows the loss.
   auto record_loss = [&](const Record& record) {
     trace_->Record(engine_.now(), "link-loss",

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "models/message.h"
+#include "models/partition_replication.h"
 #include "sim/event.h"
 
 namespace deliverysim::models {
@@ -32,6 +33,9 @@ enum class PacketType : std::uint8_t {
   kNack,            // consumer -> broker: nack `offset`, requeued if `requeue`
   kClose,           // consumer -> broker: the connection closed (the process died)
   kConnectionLost,  // broker -> consumer: the broker went down; the connection is gone
+  // Replication between the broker nodes of a cluster (replicated_log.h).
+  kReplicaFetch,          // follower -> leader: `replica_fetch` for `partition` from `node`
+  kReplicaFetchResponse,  // leader -> follower: `replica_reply`
 };
 
 // Why a broker refused a produce request. Every one of these is retriable.
@@ -39,6 +43,9 @@ enum class ProduceError : std::uint8_t {
   kNone,
   kOutOfOrderSequence,  // idempotent producer: the batch leaves a gap after the last sequence
   kProducerFenced,      // transactional producer: a newer incarnation with its id has started
+  // A cluster of brokers (replicated_log.h):
+  kNotLeader,          // NOT_LEADER_OR_FOLLOWER: the node does not lead the partition (or none)
+  kNotEnoughReplicas,  // NOT_ENOUGH_REPLICAS: acks=all and the ISR < min.insync.replicas
 };
 
 // One partition's batch within a produce request, and in the reply what became of it.
@@ -77,6 +84,7 @@ struct Packet {
   bool wants_reply = true;               // requests: false for a produce with acks=0
   std::int64_t offset = 0;
   std::uint64_t producer_id = 0;  // produce requests: the client's id, epoch included
+  Acks acks = Acks::kAll;         // produce requests: what the producer waits for (a cluster)
   Record record;                  // the one record a packet is about, for tracing losses
   std::vector<Record> records;    // produce requests: every batch's records, batch after batch
   std::vector<ProduceBatch> batches;
@@ -85,6 +93,10 @@ struct Packet {
   bool multiple = false;
   bool requeue = false;
   bool redelivered = false;
+  // Replication between broker nodes (kReplicaFetch and kReplicaFetchResponse).
+  std::uint32_t node = 0;  // the follower's broker node
+  FetchRequest replica_fetch;
+  FetchReply replica_reply;
 };
 
 }  // namespace deliverysim::models

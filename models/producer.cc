@@ -33,6 +33,9 @@ Producer::Producer(sim::Engine& engine, Network& network, MessageLedger& ledger,
 void Producer::Start(sim::ComponentId self, sim::ComponentId broker) {
   self_ = self;
   link_ = network_.Connect(config_.name, "broker", broker);
+  for (const auto& [name, node] : nodes_)
+    node_links_.push_back(network_.Connect(config_.name, name, node));
+  in_flight_.resize(leaders_ ? nodes_.size() : 1);
   sticky_partition_ = static_cast<std::uint32_t>(random_.NextBelow(partitions_));
   if (!embedded_) ScheduleNextIntent();
   if (config_.publish == PublishMode::kOutbox) {
@@ -42,6 +45,12 @@ void Producer::Start(sim::ComponentId self, sim::ComponentId broker) {
     txn_phase_ = TxnPhase::kInitializing;
     SendTransactional(PacketType::kInitProducer);
   }
+}
+
+void Producer::RouteToLeaders(const PartitionLeaders* leaders,
+                              std::vector<std::pair<std::string, sim::ComponentId>> nodes) {
+  leaders_ = leaders;
+  nodes_ = std::move(nodes);
 }
 
 void Producer::Forward(const Record& record) {
@@ -400,13 +409,23 @@ void Producer::OnDue(std::deque<Due>& dues, bool& armed, std::uint32_t kind) {
 }
 
 bool Producer::EarlierInFlight(const Batch& batch) const {
-  for (const Request& request : in_flight_) {
-    for (std::uint32_t slot : request.batches) {
-      const Batch& other = batches_[slot];
-      if (other.partition == batch.partition && other.serial < batch.serial) return true;
+  for (const std::deque<Request>& connection : in_flight_) {
+    for (const Request& request : connection) {
+      for (std::uint32_t slot : request.batches) {
+        const Batch& other = batches_[slot];
+        if (other.partition == batch.partition && other.serial < batch.serial) return true;
+      }
     }
   }
   return false;
+}
+
+std::uint32_t Producer::ConnectionOf(std::uint32_t partition) const {
+  return leaders_ ? leaders_->LeaderNode(topic_, partition) : 0;
+}
+
+bool Producer::HasRoom(std::uint32_t connection) const {
+  return config_.acks == 0 || in_flight_[connection].size() < config_.max_in_flight;
 }
 
 bool Producer::Sendable(const Batch& batch) const {
@@ -420,12 +439,17 @@ bool Producer::Sendable(const Batch& batch) const {
 
 void Producer::Drain() {
   if (!alive_) return;
-  const bool limited = config_.acks != 0;
-  while (!ready_.empty() && (!limited || in_flight_.size() < config_.max_in_flight)) {
-    // One request takes the front batch of each marked partition. A partition whose front is
-    // not sendable yet drops its mark: the linger, backoff or reply that changes that marks
-    // it again.
-    Request request;
+  auto any_room = [&] {
+    for (std::uint32_t c = 0; c < in_flight_.size(); ++c) {
+      if (HasRoom(c)) return true;
+    }
+    return false;
+  };
+  while (!ready_.empty() && any_room()) {
+    // One request per connection takes the front batch of each marked partition it serves. A
+    // partition whose front is not sendable yet drops its mark: the linger, backoff or reply
+    // that changes that marks it again. One whose connection is full keeps it.
+    std::vector<Request> requests(in_flight_.size());
     std::vector<std::uint32_t> still_ready;
     for (std::size_t n = ready_.size(); n > 0; --n) {
       const std::uint32_t partition = ready_.front();
@@ -433,13 +457,24 @@ void Producer::Drain() {
       marked_ready_[partition] = false;
       std::deque<std::uint32_t>& queue = waiting_[partition];
       if (queue.empty() || !Sendable(batches_[queue.front()])) continue;
-      request.batches.push_back(queue.front());
+      const std::uint32_t connection = ConnectionOf(partition);
+      if (!HasRoom(connection)) {
+        still_ready.push_back(partition);
+        continue;
+      }
+      requests[connection].batches.push_back(queue.front());
       queue.pop_front();
       if (!queue.empty() && Sendable(batches_[queue.front()])) still_ready.push_back(partition);
     }
     for (std::uint32_t partition : still_ready) MarkReady(partition);
-    if (request.batches.empty()) break;
-    SendRequest(std::move(request));
+    bool sent = false;
+    for (std::uint32_t c = 0; c < requests.size(); ++c) {
+      if (requests[c].batches.empty()) continue;
+      requests[c].connection = c;
+      SendRequest(std::move(requests[c]));
+      sent = true;
+    }
+    if (!sent) break;
   }
 }
 
@@ -457,6 +492,7 @@ void Producer::SendRequest(Request request) {
   packet.incarnation = incarnation_;
   packet.wants_reply = config_.acks != 0;
   packet.producer_id = ProducerId();
+  packet.acks = config_.acks == 0 ? Acks::kNone : config_.acks == 1 ? Acks::kLeader : Acks::kAll;
   request.serial = ++request_serial_;
   packet.correlation = request.serial;
   for (std::uint32_t slot : request.batches) {
@@ -487,7 +523,7 @@ void Producer::SendRequest(Request request) {
     }
   }
   packet.record = packet.records.front();
-  network_.Send(link_, packet_slot);
+  network_.Send(leaders_ ? node_links_[request.connection] : link_, packet_slot);
 
   if (config_.acks == 0) {
     // Fire and forget: nothing will come back, so there is nothing to wait for.
@@ -495,38 +531,51 @@ void Producer::SendRequest(Request request) {
     return;
   }
   request.deadline = engine_.now() + config_.request_timeout;
-  in_flight_.push_back(std::move(request));
+  in_flight_[request.connection].push_back(std::move(request));
   if (!timer_armed_) ArmTimeoutTimer();
 }
 
 void Producer::ArmTimeoutTimer() {
-  timer_armed_ = !in_flight_.empty();
-  if (timer_armed_) engine_.Schedule(in_flight_.front().deadline, self_, kTimeout, incarnation_);
+  sim::Time earliest = sim::kForever;
+  for (const std::deque<Request>& connection : in_flight_) {
+    if (!connection.empty()) earliest = std::min(earliest, connection.front().deadline);
+  }
+  timer_armed_ = earliest != sim::kForever;
+  if (timer_armed_) engine_.Schedule(earliest, self_, kTimeout, incarnation_);
 }
 
 void Producer::OnTimeoutTimer(std::uint64_t incarnation) {
   if (incarnation != incarnation_) return;
   timer_armed_ = false;
-  if (!in_flight_.empty() && in_flight_.front().deadline <= engine_.now()) {
+  bool timed_out = false;
+  for (std::uint32_t c = 0; c < in_flight_.size(); ++c) {
+    std::deque<Request>& connection = in_flight_[c];
+    if (connection.empty() || connection.front().deadline > engine_.now()) continue;
+    timed_out = true;
     if (config_.timeout_closes_connection) {
-      CloseConnection();
-    } else {
-      while (!in_flight_.empty() && in_flight_.front().deadline <= engine_.now()) {
-        const Request overdue = std::move(in_flight_.front());
-        in_flight_.pop_front();
-        for (std::uint32_t slot : overdue.batches) Fail(slot);
-      }
+      CloseConnection(c);
+      continue;
     }
-    Drain();
+    while (!connection.empty() && connection.front().deadline <= engine_.now()) {
+      const Request overdue = std::move(connection.front());
+      connection.pop_front();
+      for (std::uint32_t slot : overdue.batches) Fail(slot);
+    }
   }
+  if (timed_out) Drain();
   if (!timer_armed_) ArmTimeoutTimer();
 }
 
-void Producer::CloseConnection() {
+void Producer::CloseConnection(std::uint32_t connection) {
   // Replies still on their way belong to the closed connection; their serials no longer match.
   std::deque<Request> failed;
-  failed.swap(in_flight_);
-  if (trace_) {
+  failed.swap(in_flight_[connection]);
+  if (trace_ && leaders_) {
+    trace_->Record(engine_.now(), "disconnect",
+                   {TraceField::Text("component", config_.name),
+                    TraceField::Text("broker", nodes_[connection].first),
+                    TraceField::Number("requests", static_cast<std::int64_t>(failed.size()))});
+  } else if (trace_) {
     trace_->Record(engine_.now(), "disconnect",
                    {TraceField::Text("component", config_.name),
                     TraceField::Number("requests", static_cast<std::int64_t>(failed.size()))});
@@ -542,11 +591,19 @@ void Producer::OnReply(const Packet& reply) {
     OnTransactionalReply(reply);
     return;
   }
-  auto found = std::find_if(in_flight_.begin(), in_flight_.end(),
-                            [&](const Request& r) { return r.serial == reply.correlation; });
-  if (found == in_flight_.end()) return;  // duplicated, or for a closed connection
+  // Serials are unique over all connections.
+  std::deque<Request>* connection = nullptr;
+  std::deque<Request>::iterator found;
+  for (std::deque<Request>& candidate : in_flight_) {
+    found = std::find_if(candidate.begin(), candidate.end(),
+                         [&](const Request& r) { return r.serial == reply.correlation; });
+    if (found == candidate.end()) continue;
+    connection = &candidate;
+    break;
+  }
+  if (connection == nullptr) return;  // duplicated, or for a closed connection
   const Request request = std::move(*found);
-  in_flight_.erase(found);
+  connection->erase(found);
   assert(reply.batches.size() == request.batches.size());
   for (std::size_t i = 0; i < request.batches.size(); ++i) {
     const std::uint32_t slot = request.batches[i];
@@ -640,10 +697,12 @@ void Producer::Crash(sim::Time restart_after) {
   if (!alive_) return;
   alive_ = false;
   ++incarnation_;
-  for (const Request& request : in_flight_) {
-    for (std::uint32_t slot : request.batches) batches_.Release(slot);
+  for (std::deque<Request>& connection : in_flight_) {
+    for (const Request& request : connection) {
+      for (std::uint32_t slot : request.batches) batches_.Release(slot);
+    }
+    connection.clear();
   }
-  in_flight_.clear();
   for (std::deque<std::uint32_t>& queue : waiting_) {
     for (std::uint32_t slot : queue) batches_.Release(slot);
     queue.clear();

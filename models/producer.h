@@ -23,6 +23,11 @@
 //   - With acks=0 a batch is sent once and forgotten; nothing limits what is in flight.
 //   - A crash forgets every unacknowledged record; a restart resumes producing with a new
 //     producer id.
+//   - In a cluster of brokers (RouteToLeaders) each request goes to one node and carries the
+//     ready batches of the partitions that node leads, as Kafka sends one produce request per
+//     broker; max_in_flight and the request timeout apply per node's connection. A batch
+//     refused with NOT_LEADER_OR_FOLLOWER or NOT_ENOUGH_REPLICAS is retried after the backoff,
+//     as after a timeout. Transactional requests go to the coordinator, "broker".
 //   - With a transactional id the producer first registers its epoch (its incarnation), which
 //     fences any older one, then groups every transaction_records intents into a transaction:
 //     once all of them were acknowledged it asks the broker to commit (to abort, if one was
@@ -45,6 +50,7 @@
 #include "models/ledger.h"
 #include "models/network.h"
 #include "models/outbox_table.h"
+#include "models/partition_leaders.h"
 #include "models/run_result.h"
 #include "models/scenario.h"
 #include "sim/distribution.h"
@@ -71,6 +77,12 @@ class Producer : public sim::Component {
 
   // Registers the producer's link to the broker and schedules its first intent.
   void Start(sim::ComponentId self, sim::ComponentId broker);
+
+  // In a cluster of brokers: each produce request goes to the node leading its partitions, as
+  // a Kafka client routes by metadata (learnt at once here). `nodes` are the brokers' names and
+  // components, by node index. Call before Start.
+  void RouteToLeaders(const PartitionLeaders* leaders,
+                      std::vector<std::pair<std::string, sim::ComponentId>> nodes);
 
   // A producer client inside a consume-transform-produce consumer instance: it has no
   // application of its own and sends what the instance forwards. A transactional one commits
@@ -125,6 +137,7 @@ class Producer : public sim::Component {
     std::vector<std::uint32_t> batches;  // slots in batches_, in the packet's order
     std::uint32_t serial = 0;
     sim::Time deadline = 0;
+    std::uint32_t connection = 0;  // the broker node it went to; 0 with a single broker
   };
   // A moment a partition's front batch may become sendable: linger or backoff running out.
   // Both delays are constant, so each kind of moment comes in the order it was recorded.
@@ -150,7 +163,10 @@ class Producer : public sim::Component {
   void SendRequest(Request request);
   void OnReply(const Packet& reply);
   void OnTimeoutTimer(std::uint64_t incarnation);
-  void CloseConnection();
+  // The connection a partition's batches go over: its leader's node in a cluster, else 0.
+  std::uint32_t ConnectionOf(std::uint32_t partition) const;
+  bool HasRoom(std::uint32_t connection) const;
+  void CloseConnection(std::uint32_t connection);
   // A send of the batch failed: retry it or give it up.
   void Fail(std::uint32_t batch_slot);
   void Requeue(std::uint32_t batch_slot);
@@ -187,7 +203,10 @@ class Producer : public sim::Component {
   sim::RandomStream random_;
   std::optional<sim::ZipfSampler> zipf_;
   sim::ComponentId self_ = 0;
-  LinkId link_ = 0;
+  LinkId link_ = 0;  // to "broker": produce requests with one broker, transactional ones always
+  const PartitionLeaders* leaders_ = nullptr;  // set in a cluster of brokers
+  std::vector<std::pair<std::string, sim::ComponentId>> nodes_;
+  std::vector<LinkId> node_links_;  // by node index
 
   bool alive_ = true;
   bool producing_ = true;
@@ -214,9 +233,10 @@ class Producer : public sim::Component {
   bool linger_timer_armed_ = false;
   bool retry_timer_armed_ = false;
 
-  // Requests awaiting a reply, in send order. Every request waits the same request_timeout,
-  // so the front holds the earliest deadline and one engine timer serves them all.
-  std::deque<Request> in_flight_;
+  // Per connection, requests awaiting a reply, in send order. Every request waits the same
+  // request_timeout, so the earliest front holds the next deadline and one engine timer serves
+  // them all.
+  std::vector<std::deque<Request>> in_flight_;
   std::uint32_t request_serial_ = 0;
   bool timer_armed_ = false;
 

@@ -23,6 +23,11 @@ ProducerSequences::Decision ProducerSequences::Check(std::uint32_t topic, std::u
   return {Verdict::kDuplicate, -1};
 }
 
+void ProducerSequences::Forget(std::uint32_t topic, std::uint32_t partition) {
+  states_.erase(states_.lower_bound(Key{topic, partition, 0}),
+                states_.lower_bound(Key{topic, partition + 1, 0}));
+}
+
 void ProducerSequences::Appended(std::uint32_t topic, std::uint32_t partition,
                                  std::uint64_t producer_id, std::int32_t base_sequence,
                                  std::int32_t count, std::int64_t offset) {

@@ -28,6 +28,10 @@ class ProducerSequences {
   Decision Check(std::uint32_t topic, std::uint32_t partition, std::uint64_t producer_id,
                  std::int32_t base_sequence, std::int32_t count) const;
 
+  // Forgets every producer's state in the partition, as a new leader would before rebuilding
+  // it from the batches in its own log (replicated_log.h).
+  void Forget(std::uint32_t topic, std::uint32_t partition);
+
   // Remembers an appended batch. REQUIRES: Check() said kAppend.
   void Appended(std::uint32_t topic, std::uint32_t partition, std::uint64_t producer_id,
                 std::int32_t base_sequence, std::int32_t count, std::int64_t offset);

@@ -73,6 +73,14 @@ struct ProducerResult {
 struct TopicResult {
   std::string name;
   std::vector<std::int64_t> log_end_offsets;  // per partition
+  // Replication, reported only when the cluster has more than one broker.
+  bool replicated = false;
+  std::uint32_t replication = 1;
+  std::vector<std::int64_t> high_watermarks = {};  // per partition
+  std::int64_t acknowledged_lost = 0;              // acknowledged records missing from the leaders
+  std::uint64_t elections = 0;
+  std::uint64_t unclean_elections = 0;
+  std::uint64_t offline_partitions = 0;  // with no leader at the end of the drain
   // Records whose message is earlier in the topic, not counting aborted transactions' records.
   std::uint64_t duplicate_records = 0;
   std::uint64_t aborted_records = 0;  // records of aborted transactions

@@ -23,6 +23,10 @@ std::string InstanceName(const std::string& group, std::uint32_t index) {
   return group + "-" + std::to_string(index + 1);
 }
 
+std::string BrokerName(std::uint32_t brokers, std::uint32_t index) {
+  return brokers == 1 ? "broker" : "broker-" + std::to_string(index + 1);
+}
+
 const char* CommitStrategyName(CommitStrategy strategy) {
   switch (strategy) {
     case CommitStrategy::kBeforeProcessing: return "before-processing";

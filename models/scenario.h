@@ -70,6 +70,11 @@ struct TopicConfig {
   sim::Time retention = 168 * 3600 * sim::kSecond;
   std::uint64_t retention_records = 0;  // 0: no limit on size
   std::uint64_t segment_records = 1'000'000;
+  // Replication over the cluster's brokers (Scenario::brokers); see partition_replication.h.
+  std::uint32_t replication = 1;
+  std::uint32_t min_insync_replicas = 1;
+  bool unclean_leader_election = false;
+  sim::Time replica_lag_max = 30 * sim::kSecond;  // Kafka's replica.lag.time.max.ms default
 };
 
 struct ProducerConfig {
@@ -215,7 +220,7 @@ struct NetworkConfig {
 };
 
 struct CrashFault {
-  std::string target;  // a producer or a consumer instance
+  std::string target;  // a producer, a consumer instance, or a broker node of a cluster
   sim::Time at = 0;    // the time, or for a step, the earliest time it may strike
   CrashStep step = CrashStep::kAtTime;
   sim::Time restart_after = sim::kForever;  // kForever: stays down
@@ -254,6 +259,7 @@ struct Scenario {
   sim::Time initial_rebalance_delay = 3 * sim::kSecond;
   sim::Time retention_check_interval = 5 * 60 * sim::kSecond;  // log.retention.check.interval
   sim::Time transaction_timeout = 60 * sim::kSecond;  // transaction.timeout.ms: then aborted
+  std::uint32_t brokers = 1;  // 1: one node called "broker"; more: broker-1 ... broker-N
   std::vector<TopicConfig> topics;
   std::vector<ProducerConfig> producers;
   std::vector<ConsumerGroupConfig> consumers;
@@ -274,6 +280,10 @@ std::int64_t FindTopic(const Scenario& scenario, const std::string& name);
 
 // The name of instance `index` (0-based) of a consumer group: "billing-1" for index 0.
 std::string InstanceName(const std::string& group, std::uint32_t index);
+
+// The name of broker node `index` (0-based) in a cluster of `brokers`: "broker" when there is
+// one, else "broker-1" for index 0.
+std::string BrokerName(std::uint32_t brokers, std::uint32_t index);
 
 // The stable names used in scenario files; CommitStrategyName(kInbox) == "inbox".
 const char* CommitStrategyName(CommitStrategy strategy);

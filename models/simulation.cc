@@ -104,6 +104,12 @@ Simulation::Simulation(const Scenario& scenario, sim::TraceSink* trace)
 
   broker_ = std::make_unique<LogBroker>(engine_, network_, scenario, metrics, trace);
   broker_->Start(engine_.Register(broker_.get()));
+  if (ReplicatedLog* cluster = broker_->cluster()) {
+    cluster->Start(engine_.Register(cluster));
+    for (std::uint32_t n = 0; n < cluster->node_count(); ++n) {
+      nodes_.emplace_back(cluster->node_name(n), cluster->node_component(n));
+    }
+  }
 
   std::vector<Producer*> producers;
   for (std::uint32_t p = 0; p < scenario.producers.size(); ++p) {
@@ -114,6 +120,7 @@ Simulation::Simulation(const Scenario& scenario, sim::TraceSink* trace)
                                                     trace));
     const sim::ComponentId id = engine_.Register(producers_.back().get());
     broker_->AddClient(config.name, id);
+    if (broker_->cluster()) producers_.back()->RouteToLeaders(broker_->cluster(), nodes_);
     producers_.back()->Start(id, broker_->id());
     producers.push_back(producers_.back().get());
   }
@@ -142,6 +149,7 @@ Simulation::Simulation(const Scenario& scenario, sim::TraceSink* trace)
   }
 
   faults_ = std::make_unique<FaultInjector>(engine_, network_, scenario, producers, consumers);
+  faults_->SetBrokers(broker_->cluster());
   faults_->Start(engine_.Register(faults_.get()));
   sampler_ = std::make_unique<Sampler>(engine_, scenario, *broker_, metrics);
   sampler_->Start(engine_.Register(sampler_.get()));
@@ -170,6 +178,7 @@ void Simulation::AddForwarder(const ConsumerGroupConfig& group, ConsumerInstance
   forwarder.MakeEmbedded(&instance);
   const sim::ComponentId id = engine_.Register(&forwarder);
   broker_->AddClient(forwarder.name(), id);
+  if (broker_->cluster()) forwarder.RouteToLeaders(broker_->cluster(), nodes_);
   forwarder.Start(id, broker_->id());
   instance.SetOutput(&forwarder);
 }
@@ -234,6 +243,15 @@ RunResult Simulation::Run(const std::function<void(double)>& on_progress) {
   std::vector<std::vector<MessageId>> aborted_only(scenario_.topics.size());
   for (std::uint32_t t = 0; t < scenario_.topics.size() && broker_; ++t) {
     result.topics.push_back(ScanTopic(t, aborted_only[t]));
+  }
+  if (const ReplicatedLog* cluster = broker_ ? broker_->cluster() : nullptr) {
+    // The scan covers what consumers can read; the log end is the leader's.
+    for (std::uint32_t t = 0; t < scenario_.topics.size(); ++t) {
+      for (std::uint32_t p = 0; p < broker_->partitions(t); ++p) {
+        result.topics[t].log_end_offsets[p] = cluster->leader_log_end(t, p);
+      }
+    }
+    cluster->FillResults(result.topics);
   }
   for (std::uint32_t g = 0; g < metrics_.size(); ++g) {
     const std::uint32_t topic = TopicIndex(scenario_, scenario_.consumers[g].topic);

@@ -9,6 +9,8 @@
 
 #include <functional>
 #include <memory>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "models/consumer.h"
@@ -20,6 +22,7 @@
 #include "models/network.h"
 #include "models/producer.h"
 #include "models/queue_world.h"
+#include "models/replicated_log.h"
 #include "models/run_result.h"
 #include "models/scenario.h"
 #include "sim/engine.h"
@@ -55,6 +58,8 @@ class Simulation {
   std::vector<std::unique_ptr<GroupMetrics>> metrics_;
   std::vector<std::unique_ptr<Inbox>> inboxes_;
   std::unique_ptr<LogBroker> broker_;
+  // A cluster's broker nodes (names and components), by index; empty with a single broker.
+  std::vector<std::pair<std::string, sim::ComponentId>> nodes_;
   std::vector<std::unique_ptr<Producer>> producers_;
   // The producer clients inside consume-transform-produce instances, and their settings.
   std::vector<std::unique_ptr<ProducerConfig>> forwarder_configs_;
