@@ -306,3 +306,15 @@ def test_no_command_crashes_on_any_bundled_scenario(binary, scenarios):
             result = subprocess.run([binary, args[0], path, *args[1:]], capture_output=True,
                                     text=True, timeout=300)
             assert result.returncode in (0, 1), (path.name, args, result.stderr[-500:])
+
+
+def test_output_md_shows_what_the_documented_command_prints(binary, scenarios):
+    # docs/OUTPUT.md's example must stay the real output of the command it names.
+    doc = (scenarios.parent / "docs" / "OUTPUT.md").read_text()
+    start = doc.index("```json\n") + len("```json\n")
+    example = doc[start:doc.index("```", start)]
+    assert "This is `deliverysim run scenarios/order-placed-inbox.yaml --json`" in doc
+    result = subprocess.run([binary, "run", scenarios / "order-placed-inbox.yaml", "--json"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0
+    assert result.stdout == example
