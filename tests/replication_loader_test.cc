@@ -77,6 +77,18 @@ TEST(ReplicationLoader, LinksBetweenBrokersAndToTheirClientsAreAccepted) {
   EXPECT_EQ(loaded.value().link_faults[0].to, "broker-2");
 }
 
+TEST(ReplicationLoader, AClusterIsForTheLogBrokerOnly) {
+  const auto loaded = LoadScenarioText(
+      "name: q\nduration: 1s\nbroker:\n  kind: service-bus\n  count: 3\n"
+      "  queues: [ { name: a } ]\n",
+      "test.yaml");
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_THAT(
+      loaded.error().ToString(),
+      StartsWith("test.yaml:5:10: broker.count: a cluster of brokers belongs to 'kind: log' "
+                 "brokers"));
+}
+
 struct BadCluster {
   std::string label;
   std::string text;
