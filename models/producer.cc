@@ -618,19 +618,26 @@ void Producer::OnReply(const Packet& reply) {
     } else {
       acknowledged_ += batches_[slot].records.size();
       if (trace_) TraceRecords("acked", batches_[slot], outcome.offset);
-      const std::vector<Record> records = batches_[slot].records;
-      batches_.Release(slot);
-      for (const Record& record : records) SettleTransactional(record, true);
-      if (config_.publish == PublishMode::kOutbox) {
-        for (const Record& record : records) {
-          SettleOutboxRow(record.id, true);
-          if (!alive_) return;  // crashed after the round was acknowledged
-        }
-      }
+      if (!SettleAndRelease(slot, true)) return;  // crashed after the round was acknowledged
     }
     if (!waiting_[partition].empty()) MarkReady(partition);
   }
   Drain();
+}
+
+bool Producer::SettleAndRelease(std::uint32_t slot, bool acknowledged) {
+  const std::vector<Record>& records = batches_[slot].records;
+  for (const Record& record : records) SettleTransactional(record, acknowledged);
+  if (config_.publish == PublishMode::kOutbox) {
+    // The relay's crash step can strike here; a crash frees the waiting and in-flight batches,
+    // never this one, which is neither any more, so it is freed below in any case.
+    for (const Record& record : records) {
+      SettleOutboxRow(record.id, acknowledged);
+      if (!alive_) break;
+    }
+  }
+  batches_.Release(slot);
+  return alive_;
 }
 
 void Producer::Fail(std::uint32_t batch_slot) {
@@ -663,16 +670,8 @@ void Producer::GiveUp(std::uint32_t batch_slot) {
   const Batch& batch = batches_[batch_slot];
   gave_up_ += batch.records.size();
   if (trace_) TraceRecords("give-up", batch, -1);
-  const std::vector<Record> records = batch.records;
-  batches_.Release(batch_slot);
-  for (const Record& record : records) SettleTransactional(record, false);
-  if (config_.publish == PublishMode::kOutbox) {
-    // The row stays in the table; the next round publishes it again.
-    for (const Record& record : records) {
-      SettleOutboxRow(record.id, false);
-      if (!alive_) return;
-    }
-  }
+  // An outbox row given up stays in the table; the next round publishes it again.
+  if (!SettleAndRelease(batch_slot, false)) return;
   if (!config_.idempotence) return;
   // The broker would refuse every later batch as a gap after the abandoned sequences. Bump the
   // epoch and number the partitions' batches from zero again (KIP-360).

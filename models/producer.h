@@ -171,6 +171,9 @@ class Producer : public sim::Component {
   void Fail(std::uint32_t batch_slot);
   void Requeue(std::uint32_t batch_slot);
   void GiveUp(std::uint32_t batch_slot);
+  // Tells the transaction and the outbox what became of the batch's records, then frees its
+  // slot; false when that crashed the producer (the outbox relay's after-publish step).
+  bool SettleAndRelease(std::uint32_t slot, bool acknowledged);
   void ArmTimeoutTimer();
   void AddDue(std::deque<Due>& dues, bool& armed, std::uint32_t kind, Due due);
   void OnDue(std::deque<Due>& dues, bool& armed, std::uint32_t kind);

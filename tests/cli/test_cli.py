@@ -156,7 +156,7 @@ def long_scenario(scenarios, tmp_path):
     path = tmp_path / "long.yaml"
     # Long enough (a few seconds) that the progress line, which waits half a second, shows.
     path.write_text(text.replace("rate: 500/s", "rate: 40000/s").replace("duration: 60s",
-                                                                          "duration: 300s"))
+                                                                          "duration: 900s"))
     return path
 
 
