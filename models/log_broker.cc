@@ -155,7 +155,8 @@ void LogBroker::OnProduce(const Packet& request) {
     ack.correlation = request.correlation;
     ack.incarnation = request.incarnation;
   }
-  std::vector<std::uint32_t> grown;
+  std::vector<std::uint32_t>& grown = grown_partitions_;
+  grown.clear();
   for (const ProduceBatch& batch : request.batches) {
     ProduceBatch outcome = batch;
     const std::int64_t end_before = log_end(request.topic, batch.partition);

@@ -199,6 +199,7 @@ class LogBroker : public sim::Component {
   sim::ComponentId id_ = 0;
   std::vector<Topic> topics_;
   ProducerSequences sequences_;
+  std::vector<std::uint32_t> grown_partitions_;  // OnProduce's scratch, kept to avoid allocating
   Transactions transactions_;
   std::vector<Group> groups_;
   std::vector<LinkId> reply_links_;  // by client component id

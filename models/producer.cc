@@ -450,7 +450,8 @@ void Producer::Drain() {
     // partition whose front is not sendable yet drops its mark: the linger, backoff or reply
     // that changes that marks it again. One whose connection is full keeps it.
     std::vector<Request> requests(in_flight_.size());
-    std::vector<std::uint32_t> still_ready;
+    std::vector<std::uint32_t>& still_ready = still_ready_;
+    still_ready.clear();
     for (std::size_t n = ready_.size(); n > 0; --n) {
       const std::uint32_t partition = ready_.front();
       ready_.pop_front();

@@ -230,6 +230,7 @@ class Producer : public sim::Component {
   // Partitions whose front batch may be sendable, in the order they became so. Every change
   // that can make a front batch sendable marks its partition, so a drain never scans them all.
   std::deque<std::uint32_t> ready_;
+  std::vector<std::uint32_t> still_ready_;  // Drain's scratch, kept to avoid allocating
   std::vector<bool> marked_ready_;
   std::deque<Due> linger_due_;
   std::deque<Due> retry_due_;
