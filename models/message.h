@@ -20,6 +20,13 @@ struct MessageId {
 // Messages published without a key carry this key; they have no per-key order to keep.
 inline constexpr std::uint32_t kNoKey = UINT32_MAX;
 
+// A message that belongs to no business flow (see Scenario::flows) carries this flow number.
+inline constexpr std::uint32_t kNoFlow = UINT32_MAX;
+
+// Event types are indices into Scenario::event_types; a message with no declared type has 0.
+using EventType = std::uint16_t;
+inline constexpr EventType kUntypedEvent = 0;
+
 // A log entry is a message, or a transaction marker that takes an offset but carries none.
 enum class RecordKind : std::uint8_t { kData, kCommitMarker, kAbortMarker };
 
@@ -31,6 +38,11 @@ struct Record {
   sim::Time intent_time = 0;      // when the producer's application committed to publish it
   std::uint64_t transaction = 0;  // the producer's transaction; 0 outside transactions
   RecordKind kind = RecordKind::kData;
+  EventType event_type = kUntypedEvent;
+  std::uint32_t flow = kNoFlow;  // the business flow instance this event belongs to
 };
+
+// A log lives in memory as records; the fields above fit in five words.
+static_assert(sizeof(Record) <= 40);
 
 }  // namespace deliverysim::models

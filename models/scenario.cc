@@ -19,6 +19,14 @@ std::int64_t FindTopic(const Scenario& scenario, const std::string& name) {
   return -1;
 }
 
+EventType InternEventType(Scenario& scenario, const std::string& name) {
+  for (std::size_t i = 1; i < scenario.event_types.size(); ++i) {
+    if (scenario.event_types[i] == name) return static_cast<EventType>(i);
+  }
+  scenario.event_types.push_back(name);
+  return static_cast<EventType>(scenario.event_types.size() - 1);
+}
+
 std::string InstanceName(const std::string& group, std::uint32_t index) {
   return group + "-" + std::to_string(index + 1);
 }

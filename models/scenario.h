@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "models/message.h"
 #include "models/retry_policy.h"
 #include "sim/distribution.h"
 #include "sim/time.h"
@@ -269,6 +270,9 @@ struct Scenario {
   std::vector<LinkFault> link_faults;
   BrokerKind broker_kind = BrokerKind::kLog;
   QueueBrokerConfig queue_broker;  // kQueue and kServiceBus
+  // The names of the event types the scenario uses; Record::event_type indexes it, and entry 0
+  // (kUntypedEvent) is "" for messages with no declared type.
+  std::vector<std::string> event_types{""};
 };
 
 // The index of the topic called `name` in scenario.topics. REQUIRES: it exists (the loader
@@ -277,6 +281,10 @@ std::uint32_t TopicIndex(const Scenario& scenario, const std::string& name);
 // The same, or -1 when there is no such topic (a queue broker's producers and groups name
 // exchanges and queues instead).
 std::int64_t FindTopic(const Scenario& scenario, const std::string& name);
+
+// The index of event type `name` in scenario.event_types, added if it is new. Loaders call it
+// so that every part of a scenario naming the same type gets the same index.
+EventType InternEventType(Scenario& scenario, const std::string& name);
 
 // The name of instance `index` (0-based) of a consumer group: "billing-1" for index 0.
 std::string InstanceName(const std::string& group, std::uint32_t index);
