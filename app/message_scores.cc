@@ -40,7 +40,9 @@ struct MessageScorer::Ranked {
 };
 
 MessageScorer::MessageScorer(const models::Scenario& scenario)
-    : scenario_(scenario), fates_(scenario.producers.size()), keys_(scenario.producers.size()) {}
+    : scenario_(scenario),
+      fates_(models::MessageSources(scenario)),
+      keys_(models::MessageSources(scenario)) {}
 
 void MessageScorer::Record(sim::Time, std::string_view kind,
                            std::initializer_list<sim::TraceField> fields) {

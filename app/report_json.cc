@@ -44,6 +44,27 @@ Json Group(const models::GroupResult& g) {
   return group;
 }
 
+Json Flow(const models::FlowResult& flow) {
+  Json stuck_at = Json::object();
+  for (const auto& [step, count] : flow.stuck_at) stuck_at[step] = count;
+  return Json{{"flow", flow.flow},
+              {"style", flow.style},
+              {"started", flow.started},
+              {"completed", flow.completed},
+              {"compensated", flow.compensated},
+              {"inconsistent", flow.inconsistent},
+              {"stuck", flow.stuck},
+              {"stuck_at", stuck_at},
+              {"failed", flow.failed},
+              {"gave_up", flow.gave_up},
+              {"steps_repeated", flow.steps_repeated},
+              {"compensations_repeated", flow.compensations_repeated},
+              {"compensations_missing", flow.compensations_missing},
+              {"messages", flow.messages},
+              {"completion_time_ns", Latency(flow.completion_time)},
+              {"compensation_time_ns", Latency(flow.compensation_time)}};
+}
+
 Json QueueBroker(const models::QueueBrokerResult& broker) {
   Json queues = Json::object();
   for (const models::QueueResult& q : broker.queues) {
@@ -116,6 +137,12 @@ std::string RunResultToJson(const models::RunResult& result) {
   };
   // Only queue-broker runs have this key, so log-broker output is unchanged.
   if (result.has_queue_broker) root["queue_broker"] = QueueBroker(result.queue_broker);
+  // Likewise only scenarios with flows have this key.
+  if (!result.flows.empty()) {
+    Json flows = Json::array();
+    for (const models::FlowResult& flow : result.flows) flows.push_back(Flow(flow));
+    root["flows"] = flows;
+  }
   return root.dump(2) + "\n";
 }
 

@@ -1,6 +1,7 @@
 #include "app/report_table.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
@@ -105,6 +106,37 @@ std::string QueueBrokerLines(const models::QueueBrokerResult& broker) {
   return out;
 }
 
+// One paragraph per business flow: how its instances ended, and what they cost.
+std::string FlowLines(const models::FlowResult& flow) {
+  std::string out = fmt::format(
+      "flow {} ({}): {} started, {} completed, {} compensated, {} inconsistent, {} stuck\n",
+      flow.flow, flow.style, flow.started, flow.completed, flow.compensated, flow.inconsistent,
+      flow.stuck);
+  if (!flow.stuck_at.empty()) {
+    std::vector<std::string> parts;
+    for (const auto& [step, count] : flow.stuck_at) {
+      parts.push_back(fmt::format("{} {}", step, count));
+    }
+    out += fmt::format("  stuck at: {}\n", fmt::join(parts, ", "));
+  }
+  out += fmt::format(
+      "  {} failed a step, {} commands given up; {} steps and {} compensations repeated, {} "
+      "compensations missing\n",
+      flow.failed, flow.gave_up, flow.steps_repeated, flow.compensations_repeated,
+      flow.compensations_missing);
+  const double per_flow =
+      flow.started > 0 ? static_cast<double>(flow.messages) / static_cast<double>(flow.started) : 0;
+  out += fmt::format("  {} messages ({:.2f} a flow)", flow.messages, per_flow);
+  if (flow.completion_time.count > 0) {
+    out += fmt::format("; completed in p50 {}, p99 {}", FormatDuration(flow.completion_time.p50),
+                       FormatDuration(flow.completion_time.p99));
+  }
+  if (flow.compensation_time.count > 0) {
+    out += fmt::format("; compensated in p50 {}", FormatDuration(flow.compensation_time.p50));
+  }
+  return out + "\n";
+}
+
 // Queue brokers add the age of the oldest message in each group's queue.
 std::vector<Row> QueueRows() {
   return {
@@ -182,6 +214,8 @@ std::string RunResultToTable(const models::RunResult& result, WallClock wall) {
     for (const std::string& error : g.errors)
       out += fmt::format("error in {}: {}\n", g.group, error);
   }
+  if (!result.flows.empty()) out += '\n';
+  for (const models::FlowResult& flow : result.flows) out += FlowLines(flow);
   const double rate = wall.seconds > 0 ? static_cast<double>(result.events) / wall.seconds : 0;
   out += fmt::format("\n{} events in {:.2f} s of wall time ({:.2f} million events/s)\n",
                      result.events, wall.seconds, rate / 1e6);

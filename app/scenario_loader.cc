@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "app/units.h"
+#include "models/flow_plan.h"
 
 namespace deliverysim::app {
 
@@ -678,11 +679,14 @@ void LoadProducer(const Node& node, Scenario& scenario) {
                     "relay_poll_interval",
                     "relay_batch",
                     "transactional_id",
-                    "transaction_records"});
+                    "transaction_records",
+                    "event"});
   }
   models::ProducerConfig producer;
   producer.name = node.Get("name").Name();
   if (!queue_broker) producer.topic = node.Get("topic").Name();
+  Optional(node, "event", producer.event_type,
+           [&](const Node& n) { return models::InternEventType(scenario, n.Name()); });
   producer.rate_per_second = node.Get("rate").Parse(&ParseRate);
   if (producer.rate_per_second > kMaxRatePerSecond) {
     node.Get("rate").Fail("at most 10000000/s per producer; split a larger load over producers");
@@ -748,27 +752,39 @@ void LoadProducer(const Node& node, Scenario& scenario) {
   scenario.producers.push_back(producer);
 }
 
-void LoadConsumerGroup(const Node& node, Scenario& scenario) {
-  if (scenario.broker_kind != models::BrokerKind::kLog) {
-    LoadQueueConsumerGroup(node, scenario);
-    return;
+// The settings of a log-broker consumer group other than its name and topics, for groups
+// written out and for the services a flow makes.
+const std::vector<std::string> kGroupSettings{
+    "instances",         "processing",     "commit",          "auto_commit_interval",
+    "max_poll_records",  "fetch_max_wait", "session_timeout", "request_timeout",
+    "auto_offset_reset", "existing_group", "isolation",       "publish"};
+
+// With `complete`, instances, processing and commit are required; otherwise every key
+// overrides what `group` already holds.
+void LoadGroupSettings(const Node& node, models::ConsumerGroupConfig& group, bool complete) {
+  const auto read_instances = [](const Node& n) {
+    return static_cast<std::uint32_t>(n.Unsigned(1, kMaxInstances));
+  };
+  const auto read_processing = [](const Node& n) { return n.Distribution(); };
+  const auto read_commit = [](const Node& n) {
+    return n.Choice<models::CommitStrategy>({
+        {"before-processing", models::CommitStrategy::kBeforeProcessing},
+        {"after-processing", models::CommitStrategy::kAfterProcessing},
+        {"auto-commit-on-poll", models::CommitStrategy::kAutoCommitOnPoll},
+        {"auto-commit-timer", models::CommitStrategy::kAutoCommitTimer},
+        {"inbox", models::CommitStrategy::kInbox},
+        {"transactional", models::CommitStrategy::kTransactional},
+    });
+  };
+  if (complete) {
+    group.instances = read_instances(node.Get("instances"));
+    group.processing = read_processing(node.Get("processing"));
+    group.commit = read_commit(node.Get("commit"));
+  } else {
+    Optional(node, "instances", group.instances, read_instances);
+    Optional(node, "processing", group.processing, read_processing);
+    Optional(node, "commit", group.commit, read_commit);
   }
-  node.ExpectMap({"group", "topic", "instances", "processing", "commit", "auto_commit_interval",
-                  "max_poll_records", "fetch_max_wait", "session_timeout", "request_timeout",
-                  "auto_offset_reset", "existing_group", "isolation", "produce_to"});
-  models::ConsumerGroupConfig group;
-  group.group = node.Get("group").Name();
-  group.topic = node.Get("topic").Name();
-  group.instances = static_cast<std::uint32_t>(node.Get("instances").Unsigned(1, kMaxInstances));
-  group.processing = node.Get("processing").Distribution();
-  group.commit = node.Get("commit").Choice<models::CommitStrategy>({
-      {"before-processing", models::CommitStrategy::kBeforeProcessing},
-      {"after-processing", models::CommitStrategy::kAfterProcessing},
-      {"auto-commit-on-poll", models::CommitStrategy::kAutoCommitOnPoll},
-      {"auto-commit-timer", models::CommitStrategy::kAutoCommitTimer},
-      {"inbox", models::CommitStrategy::kInbox},
-      {"transactional", models::CommitStrategy::kTransactional},
-  });
   Optional(node, "auto_commit_interval", group.auto_commit_interval,
            [](const Node& n) { return n.PositiveDuration(); });
   Optional(node, "max_poll_records", group.max_poll_records,
@@ -784,19 +800,175 @@ void LoadConsumerGroup(const Node& node, Scenario& scenario) {
                                           {"latest", models::OffsetReset::kLatest},
                                           {"none", models::OffsetReset::kNone}});
   });
-  Optional(node, "produce_to", group.produce_to, [](const Node& n) { return n.Name(); });
-  if (group.commit == models::CommitStrategy::kTransactional && group.produce_to.empty()) {
-    node.Get("commit").Fail(
-        "transactional commits the outputs and the input offsets together; name the output "
-        "topic with produce_to");
-  }
   Optional(node, "isolation", group.read_committed, [](const Node& n) {
     return n.Choice<bool>({{"read_uncommitted", false}, {"read_committed", true}});
   });
   Optional(node, "existing_group", group.existing_group, [](const Node& n) {
     return n.Choice<bool>({{"true", true}, {"false", false}});
   });
+  // A service's effect and the events it emits: committed and then published, or committed
+  // together through an outbox table.
+  Optional(node, "publish", group.service.publish, [](const Node& n) {
+    return n.Choice<models::PublishMode>({{"dual-write", models::PublishMode::kDualWrite},
+                                          {"outbox", models::PublishMode::kOutbox}});
+  });
+}
+
+models::ServiceRule LoadServiceRule(const Node& node, Scenario& scenario) {
+  node.ExpectMap({"event", "emit", "probability", "failure", "on_failure", "delay"});
+  models::ServiceRule rule;
+  rule.on = models::InternEventType(scenario, node.Get("event").Name());
+  Optional(node, "emit", rule.emit,
+           [&](const Node& n) { return models::InternEventType(scenario, n.Name()); });
+  Optional(node, "probability", rule.probability, [](const Node& n) { return n.Probability(); });
+  Optional(node, "failure", rule.failure, [](const Node& n) { return n.Probability(); });
+  Optional(node, "on_failure", rule.on_failure,
+           [&](const Node& n) { return models::InternEventType(scenario, n.Name()); });
+  Optional(node, "delay", rule.delay, [](const Node& n) { return n.Duration(); });
+  if (node.Has("probability") && !node.Has("emit")) {
+    node.Get("probability").Fail("'probability' is the chance to emit; name the event in 'emit'");
+  }
+  if (node.Has("on_failure") && !node.Has("failure")) {
+    node.Get("on_failure").Fail("'on_failure' needs a 'failure' probability");
+  }
+  return rule;
+}
+
+void LoadConsumerGroup(const Node& node, Scenario& scenario) {
+  if (scenario.broker_kind != models::BrokerKind::kLog) {
+    LoadQueueConsumerGroup(node, scenario);
+    return;
+  }
+  std::vector<std::string> keys{"group", "topic"};
+  keys.insert(keys.end(), kGroupSettings.begin(), kGroupSettings.end());
+  keys.insert(keys.end(), {"produce_to", "handles"});
+  node.ExpectMap(keys);
+  models::ConsumerGroupConfig group;
+  group.group = node.Get("group").Name();
+  group.topic = node.Get("topic").Name();
+  LoadGroupSettings(node, group, true);
+  Optional(node, "produce_to", group.produce_to, [](const Node& n) { return n.Name(); });
+  if (group.commit == models::CommitStrategy::kTransactional && group.produce_to.empty()) {
+    node.Get("commit").Fail(
+        "transactional commits the outputs and the input offsets together; name the output "
+        "topic with produce_to");
+  }
+  if (node.Has("handles")) {
+    for (const Node& item : node.Get("handles").Items()) {
+      group.service.rules.push_back(LoadServiceRule(item, scenario));
+    }
+    if (group.service.rules.empty()) node.Get("handles").Fail("list at least one event");
+    if (group.produce_to.empty()) {
+      node.Get("handles").Fail("a service publishes its events to its produce_to topic; name it");
+    }
+  }
+  if (node.Has("publish") && !group.service.active()) {
+    node.Get("publish").Fail("'publish' says how a service's events leave; add 'handles'");
+  }
   scenario.consumers.push_back(group);
+}
+
+// ---- Business flows ------------------------------------------------------------------------
+
+constexpr std::size_t kMaxFlowSteps = 64;
+
+void LoadFlow(const Node& node, Scenario& scenario) {
+  if (scenario.broker_kind != models::BrokerKind::kLog) {
+    node.Fail("flows run on a log broker (broker.kind: log)");
+  }
+  node.ExpectMap({"name", "style", "starter", "events", "commands", "timeout", "max_attempts",
+                  "services", "per_service", "steps"});
+  models::FlowConfig flow;
+  flow.name = node.Get("name").Name();
+  flow.style = node.Get("style").Choice<models::FlowStyle>(
+      {{"choreography", models::FlowStyle::kChoreography},
+       {"orchestration", models::FlowStyle::kOrchestration}});
+  const bool orchestrated = flow.style == models::FlowStyle::kOrchestration;
+  flow.starter = node.Get("starter").Name();
+  CheckNamed(node.Get("starter"), scenario.producers, flow.starter, "producer");
+  flow.events_topic = node.Get("events").Name();
+  CheckNamed(node.Get("events"), scenario.topics, flow.events_topic, "topic");
+  for (const models::ProducerConfig& producer : scenario.producers) {
+    if (producer.name == flow.starter && producer.topic != flow.events_topic) {
+      node.Get("starter").Fail("the starter publishes to '" + producer.topic +
+                               "'; a flow starts on its events topic '" + flow.events_topic + "'");
+    }
+    if (producer.name == flow.starter && producer.starts_flow >= 0) {
+      node.Get("starter").Fail("'" + flow.starter + "' already starts another flow");
+    }
+  }
+  for (const char* key : {"commands", "timeout", "max_attempts"}) {
+    if (!orchestrated && node.Has(key)) {
+      node.Get(key).Fail("belongs to 'style: orchestration'");
+    }
+  }
+  if (orchestrated) {
+    flow.commands_topic = node.Get("commands").Name();
+    CheckNamed(node.Get("commands"), scenario.topics, flow.commands_topic, "topic");
+    if (flow.commands_topic == flow.events_topic) {
+      node.Get("commands").Fail("commands need a topic of their own, apart from the events");
+    }
+    Optional(node, "timeout", flow.timeout, [](const Node& n) { return n.PositiveDuration(); });
+    Optional(node, "max_attempts", flow.max_attempts,
+             [](const Node& n) { return static_cast<std::uint32_t>(n.Unsigned(1, 1000)); });
+  }
+  const Node services = node.Get("services");
+  services.ExpectMap(kGroupSettings);
+  LoadGroupSettings(services, flow.services, true);
+  std::vector<std::pair<Node, models::ConsumerGroupConfig*>> settings{{services, &flow.services}};
+  const std::vector<Node> steps = node.Get("steps").Items();
+  if (steps.empty() || steps.size() > kMaxFlowSteps) {
+    node.Get("steps").Fail("a flow has from 1 to 64 steps");
+  }
+  std::set<std::string> names{flow.name};
+  for (const Node& item : steps) {
+    item.ExpectMap({"name", "service", "failure", "compensation"});
+    models::FlowStep step;
+    step.name = item.Get("name").Name();
+    step.service = item.Get("service").Name();
+    Optional(item, "failure", step.failure, [](const Node& n) { return n.Probability(); });
+    Optional(item, "compensation", step.compensation, [](const Node& n) { return n.Name(); });
+    for (const std::string* name : {&step.name, &step.compensation}) {
+      if (name->empty()) continue;
+      if (!names.insert(*name).second) {
+        item.Get(name == &step.name ? "name" : "compensation")
+            .Fail("'" + *name +
+                  "' names another step, compensation or the flow itself; event "
+                  "types are named after them, so each name is used once");
+      }
+    }
+    flow.steps.push_back(step);
+  }
+  if (node.Has("per_service")) {
+    // A map from service name to the settings in which it differs from `services`.
+    const Node per_service = node.Get("per_service");
+    std::vector<std::string> service_names;
+    for (const models::FlowStep& step : flow.steps) service_names.push_back(step.service);
+    if (orchestrated) service_names.push_back(models::OrchestratorName(flow));
+    per_service.ExpectMap(service_names);
+    for (const std::string& name : service_names) {
+      if (!per_service.Has(name) || flow.service_settings.count(name)) continue;
+      const Node item = per_service.Get(name);
+      item.ExpectMap(kGroupSettings);
+      models::ConsumerGroupConfig group = flow.services;
+      LoadGroupSettings(item, group, false);
+      flow.service_settings.emplace(name, group);
+    }
+  }
+  for (auto& [name, group] : flow.service_settings) {
+    settings.emplace_back(node.Get("per_service").Get(name), &group);
+  }
+  for (const auto& [at, group] : settings) {
+    if (group->commit == models::CommitStrategy::kTransactional) {
+      at.Get("commit").Fail(
+          "a flow's services publish through dual-write or outbox; transactional is not "
+          "offered");
+    }
+  }
+  scenario.flows.push_back(flow);
+  const std::string error =
+      models::PlanFlow(scenario, static_cast<std::uint32_t>(scenario.flows.size() - 1));
+  if (!error.empty()) node.Get("steps").Fail(error);
 }
 
 // "a -> b": the one-way link from a to b. "a <-> b": both directions.
@@ -1000,12 +1172,13 @@ void CheckLinkEnds(const Node& link, const std::set<std::string>& components,
 void CheckForwardingLoops(const std::vector<Node>& groups, const Scenario& scenario) {
   for (std::size_t i = 0; i < scenario.consumers.size(); ++i) {
     const models::ConsumerGroupConfig& start = scenario.consumers[i];
-    if (start.produce_to.empty()) continue;
+    // A service publishes new events by its rules, not each message it reads.
+    if (start.produce_to.empty() || start.service.active()) continue;
     std::set<std::string> reached{start.produce_to};
     for (bool grew = true; grew;) {
       grew = false;
       for (const models::ConsumerGroupConfig& group : scenario.consumers) {
-        if (!group.produce_to.empty() && reached.count(group.topic)) {
+        if (!group.produce_to.empty() && !group.service.active() && reached.count(group.topic)) {
           grew = reached.insert(group.produce_to).second || grew;
         }
       }
@@ -1078,7 +1251,7 @@ void CheckReferences(const Node& root, const Scenario& scenario) {
       if (group.produce_to.empty()) continue;
       const Node produce_to = nodes[i].Get("produce_to");
       check_topic(group.produce_to, produce_to);
-      if (group.produce_to == group.topic) {
+      if (group.produce_to == group.topic && !group.service.active()) {
         produce_to.Fail("a group that forwarded into its own topic would loop forever");
       }
       // Each instance's producer client is a component of its own, "GROUP-N-out".
@@ -1089,6 +1262,17 @@ void CheckReferences(const Node& root, const Scenario& scenario) {
       producing.insert(forwarders.begin(), forwarders.end());
     }
     CheckForwardingLoops(nodes, scenario);
+  }
+  for (const models::ConsumerGroupConfig& group : scenario.consumers) {
+    if (!group.generated) continue;
+    const Node at = root.Get("flows");
+    claim(groups, group.group, at);
+    for (std::uint32_t k = 0; k < group.instances; ++k) {
+      const std::string instance = models::InstanceName(group.group, k);
+      claim(instances, instance, at);
+      producing.insert(instance + "-out");
+      components.insert(instance + "-out");
+    }
   }
   if (root.Has("network") && root.Get("network").Has("links")) {
     for (const Node& item : root.Get("network").Get("links").Items()) {
@@ -1126,6 +1310,22 @@ void CheckReferences(const Node& root, const Scenario& scenario) {
       if (is_broker && crash.step != models::CrashStep::kAtTime) {
         fault.Get("step").Fail("a broker node crashes at a time; '" + crash.target +
                                "' has no steps");
+      }
+      const auto service_instance = [&] {
+        for (const models::ConsumerGroupConfig& group : scenario.consumers) {
+          for (std::uint32_t k = 0; k < group.instances && group.service.active(); ++k) {
+            if (models::InstanceName(group.group, k) == crash.target) return true;
+          }
+        }
+        return false;
+      };
+      if (crash.step == models::CrashStep::kAfterDatabaseCommit && is_instance) {
+        if (!service_instance()) {
+          fault.Get("step").Fail(
+              "'after-db-commit' strikes producers and the instances of "
+              "services (groups with 'handles' or made by a flow)");
+        }
+        continue;
       }
       const bool producer_step = crash.step == models::CrashStep::kAfterDatabaseCommit ||
                                  crash.step == models::CrashStep::kAfterPublish;
@@ -1190,8 +1390,7 @@ void CheckSize(const Node& root, const Scenario& scenario) {
     instance_partitions += static_cast<double>(group.instances) *
                            scenario.topics[models::TopicIndex(scenario, group.topic)].partitions;
     if (instance_partitions > kMaxInstancePartitions) {
-      groups[g]
-          .Get("instances")
+      (g < groups.size() ? groups[g].Get("instances") : root.Get("flows"))
           .Fail("instances times partitions, summed over the groups, may not pass 10000000");
     }
   }
@@ -1206,7 +1405,7 @@ void CheckSize(const Node& root, const Scenario& scenario) {
 
 Scenario LoadRoot(const Node& root) {
   root.ExpectMap({"name", "description", "seed", "duration", "drain", "sample_interval", "broker",
-                  "topics", "producers", "consumers", "network", "faults"});
+                  "topics", "producers", "consumers", "flows", "network", "faults"});
   Scenario scenario;
   scenario.name = root.Get("name").Name();
   Optional(root, "description", scenario.description, [](const Node& n) { return n.Text(); });
@@ -1261,6 +1460,9 @@ Scenario LoadRoot(const Node& root) {
   }
   if (root.Has("consumers")) {
     for (const Node& item : root.Get("consumers").Items()) LoadConsumerGroup(item, scenario);
+  }
+  if (root.Has("flows")) {
+    for (const Node& item : root.Get("flows").Items()) LoadFlow(item, scenario);
   }
   if (root.Has("network")) LoadNetwork(root.Get("network"), scenario);
   if (root.Has("faults")) {

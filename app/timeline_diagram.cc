@@ -89,8 +89,14 @@ class Builder {
 std::int64_t Builder::TopicOfProducer(std::int64_t producer) const {
   // TODO: queue brokers get no lanes of their own yet; their messages are drawn between the
   // producer's and the consumers' lanes only.
-  return models::FindTopic(scenario_,
-                           scenario_.producers[static_cast<std::size_t>(producer)].topic);
+  const auto source = static_cast<std::size_t>(producer);
+  if (source >= scenario_.producers.size()) {
+    // A service's events: they go to its group's produce_to topic.
+    const std::size_t group = source - scenario_.producers.size();
+    if (group >= scenario_.consumers.size()) return -1;
+    return models::FindTopic(scenario_, scenario_.consumers[group].produce_to);
+  }
+  return models::FindTopic(scenario_, scenario_.producers[source].topic);
 }
 
 std::optional<LaneKey> Builder::ProducerLane(const std::string& name) const {

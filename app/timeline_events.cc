@@ -187,6 +187,13 @@ std::string FormatSeconds(sim::Time at) {
 }
 
 std::string MessageName(const models::Scenario& scenario, MessageRef message) {
+  const auto source = static_cast<std::size_t>(message.producer);
+  if (message.producer >= 0 && source >= scenario.producers.size() &&
+      source < models::MessageSources(scenario)) {
+    // An event a service emitted: named after the service.
+    return fmt::format("{}#{}", scenario.consumers[source - scenario.producers.size()].group,
+                       message.number);
+  }
   if (scenario.producers.size() <= 1 || message.producer < 0 ||
       static_cast<std::size_t>(message.producer) >= scenario.producers.size()) {
     return fmt::format("#{}", message.number);

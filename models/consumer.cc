@@ -294,7 +294,8 @@ void ConsumerInstance::ProcessNext() {
   }
   if (MaybeCrashAt(CrashStep::kBeforeEffect)) return;
   phase_ = Phase::kProcessing;
-  const sim::Time processing = config_.processing.SampleTime(random_);
+  sim::Time processing = config_.processing.SampleTime(random_);
+  if (service_) processing += service_->ExtraTime(record);
   // The crash is scheduled first so that, with a processing time under 2 ns, it still comes
   // before the effect at the same instant.
   if (auto armed = TakeArmedCrash(CrashStep::kMidProcessing)) {
@@ -307,11 +308,12 @@ void ConsumerInstance::ProcessNext() {
 void ConsumerInstance::OnProcessed(std::uint64_t incarnation) {
   if (!alive_ || incarnation != incarnation_) return;
   const BatchItem item = batch_[next_item_];
-  const Record& record = broker_.record(topic_, item.partition, item.offset);
+  // A copy: what a service publishes may grow the very log the record lives in.
+  const Record record = broker_.record(topic_, item.partition, item.offset);
   const bool run_effect = inbox_ == nullptr || inbox_->RecordIfNew(record.id);
   if (run_effect) {
     metrics_.OnEffect(record, engine_.now());
-    if (output_) output_->Forward(record);
+    if (output_ && !service_) output_->Forward(record);
   }
   if (trace_) {
     trace_->Record(
@@ -320,6 +322,18 @@ void ConsumerInstance::OnProcessed(std::uint64_t incarnation) {
          TraceField::Number("offset", item.offset),
          TraceField::Number("producer", record.id.producer),
          TraceField::Number("message", record.id.number)});
+  }
+  if (!run_effect && service_) service_->Repeat(record, *output_);
+  if (run_effect && service_) {
+    // The effect and an outbox row commit together; a dual write publishes after the commit,
+    // so a crash between the two loses what the service meant to publish.
+    const bool outbox = service_->publish() == PublishMode::kOutbox;
+    if (!outbox && MaybeCrashAt(CrashStep::kAfterDatabaseCommit)) {
+      service_->Act(record, nullptr, engine_.now());
+      return;
+    }
+    service_->Act(record, output_, engine_.now());
+    if (outbox && MaybeCrashAt(CrashStep::kAfterDatabaseCommit)) return;
   }
   ++next_item_;
   if (MaybeCrashAt(CrashStep::kAfterEffect)) return;

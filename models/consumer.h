@@ -40,6 +40,7 @@
 #include "models/network.h"
 #include "models/producer.h"
 #include "models/scenario.h"
+#include "models/service.h"
 #include "sim/engine.h"
 #include "sim/random.h"
 #include "sim/trace.h"
@@ -66,6 +67,9 @@ class ConsumerInstance : public sim::Component, public Producer::TransactionList
   // The producer client that forwards each processed record to the group's produce_to topic;
   // it crashes and restarts with the instance.
   void SetOutput(Producer* output) { output_ = output; }
+  // Makes the instance a service's: each effect runs the service's rules, which publish
+  // through the output producer client. REQUIRES: SetOutput was called.
+  void SetService(Service* service) { service_ = service; }
   void OnTransactionEnded(bool committed) override;
 
   // Starts the instance, which joins its group: at time 0, or later for a scale-out.
@@ -162,6 +166,7 @@ class ConsumerInstance : public sim::Component, public Producer::TransactionList
   GroupMetrics& metrics_;
   Inbox* inbox_;
   Producer* output_ = nullptr;
+  Service* service_ = nullptr;
   std::vector<PartitionRange> transaction_offsets_;  // sent with the transaction in progress
   sim::TraceSink* trace_;
   std::string name_;

@@ -48,7 +48,9 @@ void GroupMetrics::OnEffect(const Record& record, sim::Time now) {
     return;
   }
   latency_.Record(now - record.intent_time);
-  if (record.key == kNoKey) return;
+  // Services' events carry their flow as the key, outside any producer's key range; their
+  // order is a flow's business (flow_metrics.h).
+  if (record.key >= mine.highest_sequence_plus_one.size()) return;
 
   // Out of order: a later sequence of the same key was processed before this one.
   std::uint32_t& highest = mine.highest_sequence_plus_one[record.key];

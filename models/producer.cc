@@ -282,6 +282,8 @@ void Producer::OnIntent(std::uint64_t incarnation) {
   Record record;
   record.id = ledger_.Intend(index_, engine_.now());
   record.intent_time = engine_.now();
+  record.event_type = config_.event_type;
+  if (config_.starts_flow >= 0) record.flow = record.id.number;
   if (config_.keys > 0) {
     record.key = static_cast<std::uint32_t>(zipf_ ? zipf_->Sample(random_)
                                                   : random_.NextBelow(config_.keys));
@@ -289,45 +291,50 @@ void Producer::OnIntent(std::uint64_t incarnation) {
   } else {
     record.sequence = next_sequence_.back()++;
   }
+  if (PublishIntent(record)) ScheduleNextIntent();
+}
+
+void Producer::Publish(const Record& record) {
+  if (alive_) PublishIntent(record);
+}
+
+bool Producer::PublishIntent(const Record& record) {
   // The outbox relay picks partitions when it publishes; otherwise they are picked now.
   const bool outbox = config_.publish == PublishMode::kOutbox;
   const std::uint32_t partition = outbox ? 0 : ChoosePartition(record.key);
   if (trace_) {
-    trace_->Record(
-        engine_.now(), "intent",
-        {TraceField::Text("component", config_.name), TraceField::Number("producer", index_),
-         TraceField::Number("message", record.id.number),
-         TraceField::Number("key",
-                            record.key == kNoKey ? std::int64_t{-1} : std::int64_t{record.key}),
-         TraceField::Number("sequence", record.sequence),
-         TraceField::Number("partition", outbox ? -1 : partition)});
+    trace_->Record(engine_.now(), "intent",
+                   {TraceField::Text("component", config_.name),
+                    TraceField::Number("producer", record.id.producer),
+                    TraceField::Number("message", record.id.number),
+                    TraceField::Number(
+                        "key", record.key == kNoKey ? std::int64_t{-1} : std::int64_t{record.key}),
+                    TraceField::Number("sequence", record.sequence),
+                    TraceField::Number("partition", outbox ? -1 : partition)});
   }
   if (txn_phase_ != TxnPhase::kOff) {
     AddToTransaction(record);
-    ScheduleNextIntent();
-    return;
+    return true;
   }
   if (config_.publish == PublishMode::kDirect) {
     Append(record, partition);
     Drain();
-    ScheduleNextIntent();
-    return;
+    return true;
   }
   if (trace_) {
-    trace_->Record(
-        engine_.now(), "db-commit",
-        {TraceField::Text("component", config_.name), TraceField::Number("producer", index_),
-         TraceField::Number("message", record.id.number)});
+    trace_->Record(engine_.now(), "db-commit",
+                   {TraceField::Text("component", config_.name),
+                    TraceField::Number("producer", record.id.producer),
+                    TraceField::Number("message", record.id.number)});
   }
   if (outbox) {
     outbox_.Insert(record);
-    ScheduleNextIntent();
-    return;
+    return true;
   }
-  if (MaybeCrashAt(CrashStep::kAfterDatabaseCommit)) return;  // the event is lost
+  if (MaybeCrashAt(CrashStep::kAfterDatabaseCommit)) return false;  // the event is lost
   Append(record, partition);
   Drain();
-  ScheduleNextIntent();
+  return true;
 }
 
 std::uint32_t Producer::ChoosePartition(std::uint32_t key) {

@@ -98,6 +98,10 @@ class Producer : public sim::Component {
   }
   // Sends a record that already has its id, key and intent time (a forwarded message).
   void Forward(const Record& record);
+  // Publishes a new message (with its id from the ledger) as the producer's `publish` mode
+  // says: at once, or through the outbox table. For a service's events.
+  void Publish(const Record& record);
+  bool alive() const { return alive_; }
   // Commits the open transaction together with `offsets` of the consumer `member` of `group`;
   // returns false when no transaction is open (nothing was forwarded since the last one).
   bool CommitWithOffsets(std::uint32_t group, std::uint32_t member, std::uint64_t incarnation,
@@ -118,7 +122,6 @@ class Producer : public sim::Component {
   void OnEvent(const sim::Event& event) override;
 
   const std::string& name() const { return config_.name; }
-  bool alive() const { return alive_; }
   ProducerResult Result() const;
 
  private:
@@ -152,6 +155,8 @@ class Producer : public sim::Component {
   };
 
   void OnIntent(std::uint64_t incarnation);
+  // Publishes an intent by the publish mode; false when a crash at after-db-commit struck.
+  bool PublishIntent(const Record& record);
   void ScheduleNextIntent();
   std::uint32_t ChoosePartition(std::uint32_t key);
   void Append(const Record& record, std::uint32_t partition);

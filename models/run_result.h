@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sim/time.h"
@@ -121,6 +122,27 @@ struct QueueBrokerResult {
   std::vector<QueueResult> queues;
 };
 
+// What became of the instances of one business flow (docs/METRICS.md, "Flows").
+struct FlowResult {
+  std::string flow;
+  std::string style;
+  std::uint64_t started = 0;
+  std::uint64_t completed = 0;
+  std::uint64_t compensated = 0;
+  std::uint64_t inconsistent = 0;
+  std::uint64_t stuck = 0;
+  // Stuck flows by the step they stopped at, in step order; steps with none are left out.
+  std::vector<std::pair<std::string, std::uint64_t>> stuck_at;
+  std::uint64_t failed = 0;          // flows one of whose steps failed
+  std::uint64_t gave_up = 0;         // orchestration: commands given up after max_attempts sends
+  std::uint64_t steps_repeated = 0;  // step effects beyond the first, all flows
+  std::uint64_t compensations_repeated = 0;  // compensation effects beyond the first
+  std::uint64_t compensations_missing = 0;   // done steps a failed flow left undone
+  std::uint64_t messages = 0;        // published for the flow: starts, events, commands, resends
+  LatencySummary completion_time;    // start to the last step's effect, completed flows
+  LatencySummary compensation_time;  // start to the last compensation, compensated flows
+};
+
 struct RunResult {
   std::string scenario;
   std::uint64_t seed = 0;
@@ -134,6 +156,7 @@ struct RunResult {
   std::uint64_t events = 0;       // engine events run; depends on the model, not on the machine
   bool has_queue_broker = false;  // the scenario's broker is `kind: queue`
   QueueBrokerResult queue_broker;
+  std::vector<FlowResult> flows;
 };
 
 }  // namespace deliverysim::models

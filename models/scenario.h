@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -114,6 +115,9 @@ struct ProducerConfig {
   bool mandatory = false;  // an unroutable message is returned rather than dropped
   bool persistent = true;  // survives a broker restart in a durable queue
   double poison = 0;       // fraction of messages that no handler can process
+  // Log brokers: the flow (Scenario::flows) each message starts; -1: none.
+  std::int32_t starts_flow = -1;
+  EventType event_type = kUntypedEvent;  // of every message it publishes
 };
 
 // ---- Queue brokers (RabbitMQ-style) -------------------------------------------------------
@@ -183,6 +187,36 @@ struct QueueBrokerConfig {
   std::vector<BindingConfig> bindings;
 };
 
+// ---- Services and business flows (log broker) ---------------------------------------------
+
+// What a rule of a service does for the flow it belongs to, so that the flow's metrics can
+// tell a step's effect from a compensation's.
+enum class RuleRole : std::uint8_t { kPlain, kStep, kCompensation };
+
+// How a service reacts to one event type it consumes. Whether it fails and whether it emits
+// are properties of the message (drawn from its identity), not of the attempt: a redelivered
+// payment request is declined again, as the real card would be.
+struct ServiceRule {
+  EventType on = kUntypedEvent;
+  EventType emit = kUntypedEvent;        // kUntypedEvent: emits nothing
+  double probability = 1;                // that it emits, when it does not fail
+  double failure = 0;                    // that the business step fails
+  EventType on_failure = kUntypedEvent;  // emitted instead when it fails
+  sim::Time delay = 0;                   // handler time on top of the group's processing
+  std::int32_t flow = -1;                // the flow whose step or compensation this is
+  std::uint32_t step = 0;
+  RuleRole role = RuleRole::kPlain;
+};
+
+// A consumer group that acts on what it consumes: it runs the rule of each event's type and
+// publishes what the rule emits to the group's produce_to topic, as new messages.
+struct ServiceConfig {
+  std::vector<ServiceRule> rules;
+  PublishMode publish = PublishMode::kDualWrite;  // how emitted events leave its database
+  std::int32_t orchestrates = -1;                 // the flow this group orchestrates; -1: none
+  bool active() const { return !rules.empty() || orchestrates >= 0; }
+};
+
 struct ConsumerGroupConfig {
   std::string group;
   std::string topic;
@@ -203,6 +237,40 @@ struct ConsumerGroupConfig {
   // topic by a producer client inside each instance. Empty: the group produces nothing.
   std::string produce_to;
   QueueConsumerConfig queue;  // queue brokers only; `topic` then names the queue
+  ServiceConfig service;      // log brokers only
+  bool generated = false;     // made by a flow (FlowConfig), not written in the scenario
+};
+
+enum class FlowStyle { kChoreography, kOrchestration };
+
+// One step of a business flow and the event types that carry it.
+struct FlowStep {
+  std::string name;                                // "take-payment"
+  std::string service;                             // the consumer group that performs it
+  double failure = 0;                              // that the step fails for a given flow
+  std::string compensation;                        // "refund"; empty: nothing to undo
+  EventType command = kUntypedEvent;               // orchestration: "take-payment.command"
+  EventType done = kUntypedEvent;                  // "take-payment.done"
+  EventType failed = kUntypedEvent;                // "take-payment.failed"
+  EventType compensation_command = kUntypedEvent;  // orchestration: "refund.command"
+  EventType compensated = kUntypedEvent;           // "refund.done"
+};
+
+// A business flow: a producer's message starts one instance, which runs the steps in order;
+// when a step fails, the steps already done are compensated. Its services are consumer groups
+// made from the flow (models/flow_plan.h).
+struct FlowConfig {
+  std::string name;
+  FlowStyle style = FlowStyle::kChoreography;
+  std::string starter;         // the producer whose every message starts one flow
+  std::string events_topic;    // every event; orchestration: the starts and the replies
+  std::string commands_topic;  // orchestration: the orchestrator's commands
+  std::vector<FlowStep> steps;
+  EventType started = kUntypedEvent;     // "order.started"
+  sim::Time timeout = 5 * sim::kSecond;  // orchestration: for a reply, before sending again
+  std::uint32_t max_attempts = 3;        // orchestration: sends of one command
+  ConsumerGroupConfig services;          // settings shared by the groups made from the flow
+  std::map<std::string, ConsumerGroupConfig> service_settings;  // by service, where they differ
 };
 
 // Properties of the one-way link from `from` to `to`.
@@ -273,7 +341,18 @@ struct Scenario {
   // The names of the event types the scenario uses; Record::event_type indexes it, and entry 0
   // (kUntypedEvent) is "" for messages with no declared type.
   std::vector<std::string> event_types{""};
+  std::vector<FlowConfig> flows;
 };
+
+// Messages get ids from the ledger per source: the scenario's producers first, then one per
+// consumer group, for the events a service emits (ServiceConfig).
+inline std::size_t MessageSources(const Scenario& scenario) {
+  return scenario.producers.size() + scenario.consumers.size();
+}
+// The ledger's source number of the events that consumer group `group` emits.
+inline std::uint32_t EmitterSource(const Scenario& scenario, std::uint32_t group) {
+  return static_cast<std::uint32_t>(scenario.producers.size() + group);
+}
 
 // The index of the topic called `name` in scenario.topics. REQUIRES: it exists (the loader
 // checks every reference).

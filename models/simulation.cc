@@ -67,24 +67,30 @@ class Simulation::Sampler : public sim::Component {
 
 Simulation::Simulation(const Scenario& scenario, sim::TraceSink* trace)
     : scenario_(scenario),
-      ledger_(scenario.producers.size()),
+      ledger_(MessageSources(scenario)),
       network_(engine_, scenario.seed, scenario.network, trace) {
   if (scenario.broker_kind != BrokerKind::kLog) {
     queue_world_ = std::make_unique<QueueWorld>(engine_, network_, ledger_, scenario, trace);
     return;
   }
   // Metrics and inboxes, one per group.
-  std::vector<std::uint32_t> keys;
-  for (const ProducerConfig& producer : scenario.producers) keys.push_back(producer.keys);
+  // Per message source: the producers' key counts, then none for services' events, whose
+  // order is measured per flow instead.
+  std::vector<std::uint32_t> keys(MessageSources(scenario), 0);
+  for (std::uint32_t p = 0; p < scenario.producers.size(); ++p) {
+    keys[p] = scenario.producers[p].keys;
+  }
   std::vector<GroupMetrics*> metrics;
   for (const ConsumerGroupConfig& group : scenario.consumers) {
     // Forwarding groups carry messages on unchanged, so a topic's messages come from the
-    // producers of every topic forwarded into it, directly or through other groups.
+    // producers of every topic forwarded into it, directly or through other groups. A
+    // service's events are new messages of its own source.
     std::set<std::string> sources{group.topic};
     for (bool grew = true; grew;) {
       grew = false;
       for (const ConsumerGroupConfig& other : scenario.consumers) {
-        if (!other.produce_to.empty() && sources.count(other.produce_to)) {
+        if (!other.produce_to.empty() && !other.service.active() &&
+            sources.count(other.produce_to)) {
           grew = sources.insert(other.topic).second || grew;
         }
       }
@@ -92,6 +98,12 @@ Simulation::Simulation(const Scenario& scenario, sim::TraceSink* trace)
     std::vector<std::uint32_t> publishers;
     for (std::uint32_t p = 0; p < scenario.producers.size(); ++p) {
       if (sources.count(scenario.producers[p].topic)) publishers.push_back(p);
+    }
+    for (std::uint32_t g = 0; g < scenario.consumers.size(); ++g) {
+      const ConsumerGroupConfig& other = scenario.consumers[g];
+      if (other.service.active() && sources.count(other.produce_to)) {
+        publishers.push_back(EmitterSource(scenario, g));
+      }
     }
     metrics_.push_back(std::make_unique<GroupMetrics>(ledger_, publishers, keys));
     metrics.push_back(metrics_.back().get());
@@ -125,6 +137,34 @@ Simulation::Simulation(const Scenario& scenario, sim::TraceSink* trace)
     producers.push_back(producers_.back().get());
   }
 
+  for (std::uint32_t f = 0; f < scenario.flows.size(); ++f) {
+    const FlowConfig& flow = scenario.flows[f];
+    flow_metrics_.push_back(std::make_unique<FlowMetrics>(flow));
+    for (std::uint32_t p = 0; p < scenario.producers.size(); ++p) {
+      if (scenario.producers[p].name == flow.starter) ledger_.Watch(p, flow_metrics_.back().get());
+    }
+  }
+  std::vector<FlowMetrics*> flow_metrics;
+  for (const auto& flow : flow_metrics_) flow_metrics.push_back(flow.get());
+  orchestrators_.resize(scenario.flows.size());
+  for (std::uint32_t g = 0; g < scenario.consumers.size(); ++g) {
+    const ServiceConfig& service = scenario.consumers[g].service;
+    if (!service.active()) {
+      services_.push_back(nullptr);
+      continue;
+    }
+    Orchestrator* orchestrator = nullptr;
+    if (service.orchestrates >= 0) {
+      const auto f = static_cast<std::size_t>(service.orchestrates);
+      orchestrators_[f] = std::make_unique<Orchestrator>(
+          engine_, ledger_, scenario.flows[f], EmitterSource(scenario, g), *flow_metrics_[f]);
+      orchestrators_[f]->Start(engine_.Register(orchestrators_[f].get()));
+      orchestrator = orchestrators_[f].get();
+    }
+    services_.push_back(std::make_unique<Service>(service, ledger_, EmitterSource(scenario, g),
+                                                  scenario.seed, flow_metrics, orchestrator));
+  }
+
   std::vector<ConsumerInstance*> consumers;
   for (std::uint32_t g = 0; g < scenario.consumers.size(); ++g) {
     const ConsumerGroupConfig& config = scenario.consumers[g];
@@ -136,7 +176,16 @@ Simulation::Simulation(const Scenario& scenario, sim::TraceSink* trace)
       const sim::ComponentId id = engine_.Register(consumers_.back().get());
       broker_->AddClient(consumers_.back()->name(), id);
       consumers_.back()->Start(id, broker_->id());
-      if (!config.produce_to.empty()) AddForwarder(config, *consumers_.back(), trace);
+      if (!config.produce_to.empty()) {
+        Producer& output = AddForwarder(config, *consumers_.back(), trace);
+        if (Service* service = services_[g].get()) {
+          consumers_.back()->SetService(service);
+          if (config.service.orchestrates >= 0) {
+            orchestrators_[static_cast<std::size_t>(config.service.orchestrates)]->AddOutput(
+                &output);
+          }
+        }
+      }
       const bool joins_late =
           std::any_of(scenario.membership_changes.begin(), scenario.membership_changes.end(),
                       [&](const MembershipChange& change) {
@@ -157,8 +206,8 @@ Simulation::Simulation(const Scenario& scenario, sim::TraceSink* trace)
 
 Simulation::~Simulation() = default;
 
-void Simulation::AddForwarder(const ConsumerGroupConfig& group, ConsumerInstance& instance,
-                              sim::TraceSink* trace) {
+Producer& Simulation::AddForwarder(const ConsumerGroupConfig& group, ConsumerInstance& instance,
+                                   sim::TraceSink* trace) {
   auto config = std::make_unique<ProducerConfig>();
   config->name = instance.name() + "-out";
   config->topic = group.produce_to;
@@ -166,6 +215,7 @@ void Simulation::AddForwarder(const ConsumerGroupConfig& group, ConsumerInstance
   config->delivery_timeout =
       std::max(config->delivery_timeout, config->linger + config->request_timeout);
   config->idempotence = true;
+  config->publish = group.service.publish;
   if (group.commit == CommitStrategy::kTransactional) config->transactional_id = config->name;
   // Slots after the scenario's producers, one per instance in order (see log_broker.cc).
   const auto index = static_cast<std::uint32_t>(scenario_.producers.size() + consumers_.size() - 1);
@@ -181,6 +231,7 @@ void Simulation::AddForwarder(const ConsumerGroupConfig& group, ConsumerInstance
   if (broker_->cluster()) forwarder.RouteToLeaders(broker_->cluster(), nodes_);
   forwarder.Start(id, broker_->id());
   instance.SetOutput(&forwarder);
+  return forwarder;
 }
 
 TopicResult Simulation::ScanTopic(std::uint32_t t, std::vector<MessageId>& aborted_only) const {
@@ -189,7 +240,7 @@ TopicResult Simulation::ScanTopic(std::uint32_t t, std::vector<MessageId>& abort
     return record.transaction != 0 && broker_->transaction_aborted(record.transaction);
   };
   // Copies outside aborted transactions are the ones a reader may take as real.
-  std::vector<sim::GrowableBitset> visible(scenario_.producers.size());
+  std::vector<sim::GrowableBitset> visible(MessageSources(scenario_));
   for (std::uint32_t p = 0; p < broker_->partitions(t); ++p) {
     topic.log_end_offsets.push_back(broker_->log_end(t, p));
     for (std::int64_t offset = 0; offset < broker_->log_end(t, p); ++offset) {
@@ -203,7 +254,7 @@ TopicResult Simulation::ScanTopic(std::uint32_t t, std::vector<MessageId>& abort
     }
   }
   // Messages whose every copy aborted: a group that processed one acted on nothing real.
-  std::vector<sim::GrowableBitset> listed(scenario_.producers.size());
+  std::vector<sim::GrowableBitset> listed(MessageSources(scenario_));
   for (std::uint32_t p = 0; p < broker_->partitions(t); ++p) {
     for (std::int64_t offset = 0; offset < broker_->log_end(t, p); ++offset) {
       const Record& record = broker_->record(t, p, offset);
@@ -273,6 +324,7 @@ RunResult Simulation::Run(const std::function<void(double)>& on_progress) {
     producer.topic = scenario_.producers[p].topic;
     result.producers.push_back(std::move(producer));
   }
+  for (const auto& flow : flow_metrics_) result.flows.push_back(flow->Finish());
   result.packets_lost = network_.lost();
   result.packets_duplicated = network_.duplicated();
   result.events = engine_.events_run();

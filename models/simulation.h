@@ -15,16 +15,19 @@
 
 #include "models/consumer.h"
 #include "models/fault_injector.h"
+#include "models/flow_metrics.h"
 #include "models/group_metrics.h"
 #include "models/inbox.h"
 #include "models/ledger.h"
 #include "models/log_broker.h"
 #include "models/network.h"
+#include "models/orchestrator.h"
 #include "models/producer.h"
 #include "models/queue_world.h"
 #include "models/replicated_log.h"
 #include "models/run_result.h"
 #include "models/scenario.h"
+#include "models/service.h"
 #include "sim/engine.h"
 #include "sim/trace.h"
 
@@ -47,9 +50,9 @@ class Simulation {
 
   // A topic's log ends and copies, and the messages whose every copy in it aborted.
   TopicResult ScanTopic(std::uint32_t topic, std::vector<MessageId>& aborted_only) const;
-  // Gives a consume-transform-produce instance its producer client.
-  void AddForwarder(const ConsumerGroupConfig& group, ConsumerInstance& instance,
-                    sim::TraceSink* trace);
+  // Gives a consume-transform-produce instance, or a service's, its producer client.
+  Producer& AddForwarder(const ConsumerGroupConfig& group, ConsumerInstance& instance,
+                         sim::TraceSink* trace);
 
   const Scenario& scenario_;
   sim::Engine engine_;
@@ -64,6 +67,9 @@ class Simulation {
   // The producer clients inside consume-transform-produce instances, and their settings.
   std::vector<std::unique_ptr<ProducerConfig>> forwarder_configs_;
   std::vector<std::unique_ptr<Producer>> forwarders_;
+  std::vector<std::unique_ptr<FlowMetrics>> flow_metrics_;    // by flow
+  std::vector<std::unique_ptr<Orchestrator>> orchestrators_;  // by flow; null: choreography
+  std::vector<std::unique_ptr<Service>> services_;            // by group; null: no service
   std::vector<std::unique_ptr<ConsumerInstance>> consumers_;
   std::unique_ptr<FaultInjector> faults_;
   std::unique_ptr<Sampler> sampler_;

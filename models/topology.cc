@@ -1,6 +1,7 @@
 #include "models/topology.h"
 
 #include <boost/graph/depth_first_search.hpp>
+#include <boost/graph/filtered_graph.hpp>
 
 namespace deliverysim::models {
 
@@ -12,10 +13,12 @@ class CycleFinder : public boost::default_dfs_visitor {
   CycleFinder(std::vector<Topology::Vertex>& parent, std::vector<Topology::Vertex>& cycle)
       : parent_(parent), cycle_(cycle) {}
 
-  void tree_edge(TopologyGraph::edge_descriptor e, const TopologyGraph& g) {
+  template <typename Graph>
+  void tree_edge(TopologyGraph::edge_descriptor e, const Graph& g) {
     parent_[boost::target(e, g)] = boost::source(e, g);
   }
-  void back_edge(TopologyGraph::edge_descriptor e, const TopologyGraph& g) {
+  template <typename Graph>
+  void back_edge(TopologyGraph::edge_descriptor e, const Graph& g) {
     if (!cycle_.empty()) return;
     const Topology::Vertex top = boost::target(e, g);
     for (Topology::Vertex v = boost::source(e, g); v != top; v = parent_[v]) cycle_.push_back(v);
@@ -26,6 +29,44 @@ class CycleFinder : public boost::default_dfs_visitor {
   std::vector<Topology::Vertex>& parent_;
   std::vector<Topology::Vertex>& cycle_;
 };
+
+// The first cycle among event types that services' rules turn into one another, as
+// "a -> b -> a", or "" when there is none. An orchestrator's state machine never loops.
+std::string RuleCycle(const Scenario& scenario) {
+  using TypeGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
+  TypeGraph types(scenario.event_types.size());
+  for (const ConsumerGroupConfig& group : scenario.consumers) {
+    for (const ServiceRule& rule : group.service.rules) {
+      if (rule.emit != kUntypedEvent) boost::add_edge(rule.on, rule.emit, types);
+      if (rule.on_failure != kUntypedEvent) boost::add_edge(rule.on, rule.on_failure, types);
+    }
+  }
+  std::vector<TypeGraph::vertex_descriptor> parent(boost::num_vertices(types));
+  std::vector<TypeGraph::vertex_descriptor> cycle;
+  struct Finder : boost::default_dfs_visitor {
+    std::vector<TypeGraph::vertex_descriptor>* parent;
+    std::vector<TypeGraph::vertex_descriptor>* cycle;
+    void tree_edge(TypeGraph::edge_descriptor e, const TypeGraph& g) const {
+      (*parent)[boost::target(e, g)] = boost::source(e, g);
+    }
+    void back_edge(TypeGraph::edge_descriptor e, const TypeGraph& g) const {
+      if (!cycle->empty()) return;
+      const auto top = boost::target(e, g);
+      for (auto v = boost::source(e, g); v != top; v = (*parent)[v]) cycle->push_back(v);
+      cycle->push_back(top);
+    }
+  };
+  Finder finder;
+  finder.parent = &parent;
+  finder.cycle = &cycle;
+  boost::depth_first_search(types, boost::visitor(finder));
+  if (cycle.empty()) return "";
+  std::string path;
+  for (auto it = cycle.rbegin(); it != cycle.rend(); ++it) {
+    path += scenario.event_types[*it] + " -> ";
+  }
+  return path + scenario.event_types[cycle.back()];
+}
 
 bool IsReader(NodeKind kind) { return kind == NodeKind::kGroup || kind == NodeKind::kService; }
 
@@ -100,16 +141,23 @@ std::vector<std::string> Topology::Warnings() const {
     }
   }
   for (std::string& warning : CycleWarnings()) warnings.push_back(std::move(warning));
+  warnings.insert(warnings.end(), extra_warnings_.begin(), extra_warnings_.end());
   return warnings;
 }
 
 std::vector<std::string> Topology::CycleWarnings() const {
   // Producers, partitions, groups and instances only ever lead downstream; a cycle needs a
-  // service publishing back into something upstream of itself.
+  // group forwarding back into something upstream of itself. A service's "emits" edges are
+  // left out: it publishes new events by its rules, whose own cycles BuildTopology checks.
+  struct NotEmits {
+    const TopologyGraph* graph = nullptr;
+    bool operator()(TopologyGraph::edge_descriptor e) const { return (*graph)[e].label != "emits"; }
+  };
+  const boost::filtered_graph<TopologyGraph, NotEmits> graph(graph_, NotEmits{&graph_});
   std::vector<Vertex> parent(boost::num_vertices(graph_));
   std::vector<Vertex> cycle;
   std::vector<boost::default_color_type> colours(boost::num_vertices(graph_));
-  boost::depth_first_search(graph_,
+  boost::depth_first_search(graph,
                             boost::visitor(CycleFinder(parent, cycle))
                                 .color_map(boost::make_iterator_property_map(
                                     colours.begin(), boost::get(boost::vertex_index, graph_))));
@@ -195,7 +243,7 @@ Topology BuildTopology(const Scenario& scenario) {
       topology.AddEdge(*queue, v, "consumes");
     }
     if (auto output = topology.Find(NodeKind::kTopic, group.produce_to)) {
-      topology.AddEdge(v, *output, "forwards");
+      topology.AddEdge(v, *output, group.service.active() ? "emits" : "forwards");
     }
     for (std::uint32_t i = 0; i < group.instances; ++i) {
       if (i + 1 == kMaxDrawnMembers && group.instances > kMaxDrawnMembers) {
@@ -206,6 +254,10 @@ Topology BuildTopology(const Scenario& scenario) {
       }
       topology.AddEdge(v, topology.AddNode(NodeKind::kInstance, InstanceName(group.group, i)), "");
     }
+  }
+  if (std::string cycle = RuleCycle(scenario); !cycle.empty()) {
+    topology.AddWarning("services' rules form a cycle of event types (" + cycle +
+                        "): an event can set off events forever.");
   }
   return topology;
 }

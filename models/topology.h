@@ -71,11 +71,15 @@ class Topology {
 
   const TopologyGraph& graph() const { return graph_; }
 
+  // A problem found by the builder rather than by the graph's shape (services' rules).
+  void AddWarning(std::string warning) { extra_warnings_.push_back(std::move(warning)); }
+
  private:
   std::vector<std::string> CycleWarnings() const;
   bool Consumed(Vertex v) const;
 
   TopologyGraph graph_;
+  std::vector<std::string> extra_warnings_;
   std::map<std::pair<NodeKind, std::string>, Vertex> index_;
 };
 

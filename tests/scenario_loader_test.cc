@@ -129,7 +129,7 @@ INSTANTIATE_TEST_SUITE_P(ScenarioLoaderMalformedYaml, ScenarioLoaderRejects,
 const std::vector<BadInput> kUnknownKeys = {
     Bad("AtTopLevel", Append("partitons: 3\n"), 18, 1, "partitons",
         {"unknown key; allowed: name, description, seed, duration, drain, sample_interval, broker, "
-         "topics, producers, consumers, network, faults"}),
+         "topics, producers, consumers, flows, network, faults"}),
     Bad("NearMissAtTopLevel", Replace("duration: 10s", "durration: 10s"), 2, 1, "durration",
         {"did you mean 'duration'?"}),
     Bad("InATopic", Replace("partitions: 3", "partitons: 3"), 5, 5, "topics[0].partitons",
@@ -417,7 +417,9 @@ const std::vector<BadInput> kBadReferences = {
          "its steps: after-db-commit, after-publish"}),
     Bad("ProducerStepOnAnInstance",
         Append("faults:\n  - crash: billing-1\n    step: after-db-commit\n    after: 1s\n"), 20, 11,
-        "faults[0].step", {"this step belongs to producers; 'billing-1' is a consumer"}),
+        "faults[0].step",
+        {"'after-db-commit' strikes producers and the instances of services (groups with "
+         "'handles' or made by a flow)"}),
     Bad("AfterPublishWithoutOutbox",
         Append("faults:\n  - crash: shop\n    step: after-publish\n    after: 1s\n"), 20, 11,
         "faults[0].step",
