@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <iterator>
 #include <vector>
 
 namespace deliverysim::app {
@@ -24,22 +25,6 @@ struct Cell {
   char glyph = ' ';
   bool coloured = false;
 };
-
-char MarkGlyph(RowStyle style) {
-  switch (style) {
-    case RowStyle::kIntent: return '+';
-    case RowStyle::kAppend: return '#';
-    case RowStyle::kGiveUp: return 'G';
-    case RowStyle::kLinkLoss: return 'x';
-    case RowStyle::kLinkDuplicate: return 'D';
-    case RowStyle::kEffect: return '*';
-    case RowStyle::kDuplicateEffect: return '!';
-    case RowStyle::kEffectSkipped: return 's';
-    case RowStyle::kCrash: return 'X';
-    case RowStyle::kRestart: return 'R';
-    default: return 'o';
-  }
-}
 
 const char* ColourOf(RowStyle style) {
   if (IsAlarm(style)) return "\033[1;31m";  // bold red: faults and repeats
@@ -84,7 +69,14 @@ class Canvas {
 
   void Draw(const TimelineRow& row) {
     if (row.from < 0) {
-      for (Cell& cell : cells_) cell = {'~', true};
+      if (row.style == RowStyle::kRebalance) {
+        for (Cell& cell : cells_) cell = {'~', true};
+      } else {
+        // The broker's crash or restart strikes every lane at once.
+        for (std::size_t at = 0; at < cells_.size(); ++at) {
+          if (cells_[at].glyph == '|') Put(at, MarkGlyph(row.style));
+        }
+      }
       return;
     }
     if (row.to == row.from) {
@@ -96,7 +88,7 @@ class Canvas {
     const int step = to > from ? 1 : -1;
     // A lost packet's arrow stops halfway, where the link dropped it.
     const int end = row.style == RowStyle::kLinkLoss ? from + (to - from) / 2 : to;
-    const char line = row.style == RowStyle::kRedeliver ? '=' : '-';
+    const char line = ArrowLine(row.style);
     for (int at = from + step; at != end; at += step) Put(at, line);
     Put(from, 'o');
     if (row.style == RowStyle::kLinkLoss) {
@@ -170,20 +162,48 @@ std::vector<std::string> Header(const TimelineDiagram& d, int time_width, int la
   return lines;
 }
 
-std::string Legend(int width) {
-  const char* entries[] = {"o--> send, ack, deliver, commit",
-                           "o==> redelivery",
-                           "o--x lost on a link",
-                           "+ intent",
-                           "# append",
-                           "* effect",
-                           "! duplicate effect",
-                           "s skipped by the inbox",
-                           "X crash",
-                           "R restart",
-                           "G given up",
-                           "D duplicated on a link",
-                           "~ rebalance"};
+constexpr const char* kLogLegend[] = {"o--> send, ack, deliver, commit",
+                                      "o==> redelivery",
+                                      "o--x lost on a link",
+                                      "+ intent",
+                                      "# append",
+                                      "* effect",
+                                      "! duplicate effect",
+                                      "s skipped by the inbox",
+                                      "X crash",
+                                      "R restart",
+                                      "G given up",
+                                      "D duplicated on a link",
+                                      "~ rebalance"};
+constexpr const char* kQueueLegend[] = {"o--> publish, route, confirm, deliver, ack",
+                                        "o==> redelivered",
+                                        "o..> nack or reject",
+                                        "o::> dead letter",
+                                        "o--x lost on a link",
+                                        "+ intent",
+                                        "p processing starts",
+                                        "r handler retry",
+                                        "* effect",
+                                        "! duplicate effect",
+                                        "s skipped by the inbox",
+                                        "q requeued",
+                                        "k lock expired",
+                                        "u unroutable",
+                                        "d duplicate dropped",
+                                        "0 discarded",
+                                        "L lost in a broker restart",
+                                        "X crash (on every lane: the broker)",
+                                        "R restart",
+                                        "G given up",
+                                        "D duplicated on a link"};
+
+std::string Legend(int width, bool queue_broker) {
+  std::vector<const char*> entries;
+  if (queue_broker) {
+    entries.assign(std::begin(kQueueLegend), std::end(kQueueLegend));
+  } else {
+    entries.assign(std::begin(kLogLegend), std::end(kLogLegend));
+  }
   std::string out;
   std::string line = "legend:";
   for (const char* entry : entries) {
@@ -253,7 +273,7 @@ std::string RenderTimelineText(const TimelineDiagram& d, const TextLayout& layou
     out +=
         fmt::format("... {} more rows left out; narrow --messages or --window\n", d.rows_left_out);
   }
-  return out + Legend(layout.width);
+  return out + Legend(layout.width, d.queue_broker);
 }
 
 int TimelineWidth(std::optional<int> requested) {
