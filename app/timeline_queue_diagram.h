@@ -4,6 +4,12 @@
 // queue), deliveries, acknowledgements, nacks and rejects, and dead letters; marks for handler
 // starts and retries, effects, requeues, lock expiries, unroutable messages, losses in a broker
 // restart, and crashes. BuildTimeline (timeline_diagram.h) hands queue brokers' runs here.
+//
+// TODO: a Service Bus completion that arrives after its lock ran out (completions_lock_lost)
+// is not drawn, since the broker no longer knows which message the lock was for; the lock
+// expiry and the effect that ran anyway are. A delivery or acknowledgement packet lost on a
+// consumer's link is drawn only inside a --window, without its message, as the log's control
+// packets are: the network traces a message's ids only for produce packets.
 #pragma once
 
 #include <cstddef>
