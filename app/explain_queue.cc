@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <deque>
 #include <map>
 #include <set>
 
@@ -40,7 +41,11 @@ class QueueStory {
   void OnRouting(const TimelineEvent& e);
   void OnDispatch(const TimelineEvent& e);
   void OnHandler(const TimelineEvent& e);
-  void OnSettled(const TimelineEvent& e);
+  void OnConsumerReply(const TimelineEvent& e);
+  void OnReturned(const TimelineEvent& e);
+  void OnLeftQueue(const TimelineEvent& e);
+  // Why a copy that is not a redelivery came: a republish put a second copy in the queue.
+  std::string CopyCause(const std::string& queue) const;
   void OnCrash(const TimelineEvent& e);
   void Say(sim::Time at, const std::string& sentence) {
     lines_.push_back(fmt::format("At {} s {}", FormatSeconds(at), sentence));
@@ -63,12 +68,16 @@ class QueueStory {
   std::int64_t gave_up_after_ = 0;
   bool poison_ = false;
   std::int64_t handler_attempts_ = 0;
-  std::map<std::string, std::string> held_;              // instance -> queue, delivered unsettled
-  std::map<std::string, std::string> return_cause_;      // queue -> why it came back, for the next
-                                                         // redelivery
-  std::map<std::string, std::string> redelivery_cause_;  // instance -> the cause of the
-                                                         // redelivery it holds
-  std::set<std::string> in_queues_;                      // queues holding it now
+  bool confirm_lost_ = false;
+  bool publish_duplicated_ = false;
+  std::map<std::string, std::string> held_;          // instance -> queue, delivered unsettled
+  std::map<std::string, std::string> return_cause_;  // queue -> why it came back
+  std::map<std::string, int> copies_;                // queue -> copies the queue took in
+  // Per instance: why each delivery it has not started on came ("": the first copy's first
+  // delivery), in delivery order; and why the one in its handler came.
+  std::map<std::string, std::deque<std::string>> pending_causes_;
+  std::map<std::string, std::string> handler_cause_;
+  std::set<std::string> in_queues_;  // queues holding it now
 };
 
 std::int64_t QueueStory::GroupOfQueue(const std::string& queue) const {
@@ -107,7 +116,14 @@ void QueueStory::Add(const TimelineEvent& e) {
     case EventKind::kEffect:
     case EventKind::kEffectSkipped: OnHandler(e); break;
     case EventKind::kPoisonCrash: poison_ = true; break;
-    default: OnSettled(e); break;
+    case EventKind::kConsumerAck:
+    case EventKind::kConsumerNack: OnConsumerReply(e); break;
+    case EventKind::kRequeue:
+    case EventKind::kLockExpired: OnReturned(e); break;
+    case EventKind::kDeadLetter:
+    case EventKind::kDiscard:
+    case EventKind::kLostInRestart: OnLeftQueue(e); break;
+    default: break;
   }
 }
 
@@ -153,6 +169,7 @@ void QueueStory::OnPublishing(const TimelineEvent& e) {
         Say(e.at, fmt::format("the {} was lost on the link {}.", service_bus_ ? "send" : "publish",
                               e.component));
       } else {
+        confirm_lost_ = true;
         Say(e.at,
             fmt::format("the broker's {} was lost on the link {}, so {} could not know "
                         "the broker had it.",
@@ -160,6 +177,7 @@ void QueueStory::OnPublishing(const TimelineEvent& e) {
       }
       break;
     default:
+      publish_duplicated_ = publish_duplicated_ || e.detail == "produce";
       Say(e.at, fmt::format("the link {} duplicated the {}.", e.component,
                             e.detail == "produce" ? "publish" : "confirm"));
   }
@@ -169,6 +187,7 @@ void QueueStory::OnRouting(const TimelineEvent& e) {
   switch (e.kind) {
     case EventKind::kEnqueue: {
       in_queues_.insert(e.queue);
+      ++copies_[e.queue];
       const std::int64_t group = GroupOfQueue(e.queue);
       if (group >= 0) groups_[group].enqueued = true;
       if (!e.dead_lettered_from.empty()) {
@@ -205,18 +224,34 @@ void QueueStory::OnRouting(const TimelineEvent& e) {
   }
 }
 
+std::string QueueStory::CopyCause(const std::string& queue) const {
+  const auto copies = copies_.find(queue);
+  if (copies == copies_.end() || copies->second < 2) return "";
+  std::string how = "a republish after no confirm came in time";
+  if (service_bus_) how = "a repeated send after no acknowledgement came in time";
+  if (publish_duplicated_) how = "the link duplicating the publish";
+  if (confirm_lost_) {
+    how = fmt::format("a {} after the {} was lost on its link",
+                      service_bus_ ? "repeated send" : "republish",
+                      service_bus_ ? "acknowledgement" : "confirm");
+  }
+  return fmt::format("copy {} of the message, which {} put in queue {}", copies->second, how,
+                     queue);
+}
+
 void QueueStory::OnDispatch(const TimelineEvent& e) {
   held_[e.component] = e.queue;
   const std::int64_t group = GroupOfInstance(scenario_, e.component);
   const models::QueueConsumerConfig* config = ConsumerConfig(e.component);
   if (config && config->ack == models::AckMode::kAuto) in_queues_.erase(e.queue);
   if (!e.redelivered) {
+    pending_causes_[e.component].push_back(CopyCause(e.queue));
     Say(e.at, fmt::format("the broker delivered it from queue {} to {} (group {}).", e.queue,
                           e.component, group < 0 ? "?" : scenario_.consumers[group].group));
     return;
   }
   const std::string cause = return_cause_.count(e.queue) ? return_cause_[e.queue] : "";
-  redelivery_cause_[e.component] = cause;
+  pending_causes_[e.component].push_back(cause.empty() ? "a redelivery" : "a redelivery " + cause);
   Say(e.at, fmt::format("the broker delivered it again from queue {} to {}, with the redelivered "
                         "flag set{}.",
                         e.queue, e.component, cause.empty() ? "" : ": " + cause));
@@ -227,10 +262,14 @@ void QueueStory::OnHandler(const TimelineEvent& e) {
   if (group < 0) return;
   QueueGroupStory& story = groups_[group];
   switch (e.kind) {
-    case EventKind::kDeliver:
+    case EventKind::kDeliver: {
       handler_attempts_ = 1;
+      std::deque<std::string>& pending = pending_causes_[e.component];
+      handler_cause_[e.component] = pending.empty() ? "" : pending.front();
+      if (!pending.empty()) pending.pop_front();
       Say(e.at, fmt::format("{}'s handler started on it.", e.component));
       break;
+    }
     case EventKind::kHandlerRetry: {
       handler_attempts_ = e.count;
       const auto& retry = scenario_.consumers[group].queue.retry;
@@ -254,83 +293,72 @@ void QueueStory::OnHandler(const TimelineEvent& e) {
         break;
       }
       Say(e.at, fmt::format("{} ran the side effect AGAIN: a duplicate effect.", e.component));
-      const std::string cause = redelivery_cause_[e.component];
+      const std::string& cause = handler_cause_[e.component];
       story.duplicate_causes.push_back(
           cause.empty() ? fmt::format("{} was handed it again and processed it", e.component)
-                        : fmt::format("{} processed a redelivery that came {}", e.component,
-                                      cause.substr(0, 6) == "after " ? cause : "after " + cause));
+                        : fmt::format("{} processed {}", e.component, cause));
   }
 }
 
-void QueueStory::OnSettled(const TimelineEvent& e) {
+void QueueStory::OnConsumerReply(const TimelineEvent& e) {
+  held_.erase(e.component);
+  if (e.kind == EventKind::kConsumerAck) {
+    in_queues_.erase(e.queue);
+    Say(e.at, fmt::format("{} {} it, and the broker removed it from queue {}.", e.component,
+                          service_bus_ ? "completed" : "acknowledged", e.queue));
+    return;
+  }
+  const char* nacked = service_bus_ ? "abandoned" : "nacked with requeue";
+  if (e.requeue) {
+    return_cause_[e.queue] = fmt::format("after {} {} it", e.component, nacked);
+    Say(e.at, fmt::format("{} {} it.", e.component, nacked));
+  } else if (handler_attempts_ > 1) {
+    Say(e.at, fmt::format("{} rejected it without requeue: its handler had failed {} times, all "
+                          "the attempts its retry policy allows.",
+                          e.component, handler_attempts_));
+  } else {
+    Say(e.at, fmt::format("{} rejected it without requeue: its handler failed.", e.component));
+  }
+}
+
+void QueueStory::OnReturned(const TimelineEvent& e) {
+  if (e.kind == EventKind::kRequeue) {
+    Say(e.at,
+        fmt::format("queue {} took it back at its old position, marked redelivered.", e.queue));
+    return;
+  }
+  return_cause_[e.queue] = fmt::format("after the lock {} held ran out", e.component);
+  Say(e.at, fmt::format("the lock {} held on it expired before a completion, so it became "
+                        "visible in queue {} again and its delivery count rose.",
+                        e.component, e.queue));
+}
+
+void QueueStory::OnLeftQueue(const TimelineEvent& e) {
+  in_queues_.erase(e.queue);
   const std::int64_t group = GroupOfQueue(e.queue);
-  switch (e.kind) {
-    case EventKind::kConsumerAck:
-      held_.erase(e.component);
-      in_queues_.erase(e.queue);
-      Say(e.at, fmt::format("{} {} it, and the broker removed it from queue {}.", e.component,
-                            service_bus_ ? "completed" : "acknowledged", e.queue));
-      break;
-    case EventKind::kConsumerNack:
-      held_.erase(e.component);
-      if (e.requeue) {
-        return_cause_[e.queue] = fmt::format("after {} {} it", e.component,
-                                             service_bus_ ? "abandoned" : "nacked with requeue");
-        Say(e.at, fmt::format("{} {} it.", e.component,
-                              service_bus_ ? "abandoned" : "nacked with requeue"));
-      } else if (handler_attempts_ > 1) {
-        Say(e.at, fmt::format("{} rejected it without requeue: its handler had failed {} times, "
-                              "all the attempts its retry policy allows.",
-                              e.component, handler_attempts_));
-      } else {
-        Say(e.at, fmt::format("{} rejected it without requeue: its handler failed.", e.component));
-      }
-      break;
-    case EventKind::kRequeue:
-      Say(e.at,
-          fmt::format("queue {} took it back at its old position, marked redelivered.", e.queue));
-      break;
-    case EventKind::kLockExpired: {
-      return_cause_[e.queue] = fmt::format("after the lock {} held ran out", e.component);
-      Say(e.at, fmt::format("the lock {} held on it expired before a completion, so it became "
-                            "visible in queue {} again and its delivery count rose.",
-                            e.component, e.queue));
-      break;
+  QueueGroupStory* story = group >= 0 ? &groups_[group] : nullptr;
+  const std::string reason = DeadLetterReason(scenario_, e, handler_attempts_);
+  if (e.kind == EventKind::kDeadLetter) {
+    if (story) {
+      story->dead_lettered = true;
+      story->ended = fmt::format("queue {} dead-lettered it at {} s: {}", e.queue,
+                                 FormatSeconds(e.at), reason);
     }
-    case EventKind::kDeadLetter: {
-      in_queues_.erase(e.queue);
-      const std::string reason = DeadLetterReason(scenario_, e, handler_attempts_);
-      if (group >= 0) {
-        groups_[group].dead_lettered = true;
-        groups_[group].ended = fmt::format("queue {} dead-lettered it at {} s: {}", e.queue,
-                                           FormatSeconds(e.at), reason);
-      }
-      Say(e.at,
-          fmt::format("queue {} dead-lettered it{}: {}.", e.queue,
-                      service_bus_ ? fmt::format(" to {}/$DeadLetterQueue", e.queue) : "", reason));
-      break;
+    Say(e.at,
+        fmt::format("queue {} dead-lettered it{}: {}.", e.queue,
+                    service_bus_ ? fmt::format(" to {}/$DeadLetterQueue", e.queue) : "", reason));
+  } else if (e.kind == EventKind::kDiscard) {
+    if (story) {
+      story->ended = fmt::format("queue {} discarded it ({}) for want of a dead-letter exchange",
+                                 e.queue, reason);
     }
-    case EventKind::kDiscard: {
-      in_queues_.erase(e.queue);
-      const std::string reason = DeadLetterReason(scenario_, e, handler_attempts_);
-      if (group >= 0) {
-        groups_[group].ended = fmt::format(
-            "queue {} discarded it ({}) for want of a dead-letter "
-            "exchange",
-            e.queue, reason);
-      }
-      Say(e.at, fmt::format("queue {} discarded it ({}): it has no dead-letter exchange.", e.queue,
-                            reason));
-      break;
-    }
-    case EventKind::kLostInRestart:
-      in_queues_.erase(e.queue);
-      if (group >= 0) groups_[group].ended = "the broker restart did not keep it";
-      Say(e.at, fmt::format("the broker's restart lost it from queue {}: a transient message or "
-                            "queue does not survive one.",
-                            e.queue));
-      break;
-    default: break;
+    Say(e.at, fmt::format("queue {} discarded it ({}): it has no dead-letter exchange.", e.queue,
+                          reason));
+  } else {
+    if (story) story->ended = "the broker restart did not keep it";
+    Say(e.at, fmt::format("the broker's restart lost it from queue {}: a transient message or "
+                          "queue does not survive one.",
+                          e.queue));
   }
 }
 
@@ -341,9 +369,12 @@ void QueueStory::OnCrash(const TimelineEvent& e) {
       return_cause_[queue] = fmt::format("after the broker's crash at {} s", FormatSeconds(e.at));
     }
     held_.clear();
+    pending_causes_.clear();  // consumers drop the deliveries of a lost connection
     Say(e.at, "the broker crashed while it held the message: every connection closed.");
     return;
   }
+  // A crashed instance's unstarted deliveries died with it.
+  pending_causes_.erase(e.component);
   const auto held = held_.find(e.component);
   if (held == held_.end()) return;
   const std::string queue = held->second;

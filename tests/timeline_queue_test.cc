@@ -222,6 +222,42 @@ TEST(QueueExplain, DeliveryLimitAndCrashRedeliveriesAreExplained) {
             std::string::npos);
 }
 
+// One message, intended at 100 ms (10/s, evenly spaced); the link back to the producer drops
+// everything until 150 ms, so the confirm sent at 101 ms is lost and the producer republishes
+// after request_timeout 200 ms and retry_backoff 100 ms, at 400 ms: a second copy in the queue.
+constexpr const char* kLostConfirm = R"(
+name: lost-confirm
+duration: 150ms
+drain: 2s
+broker:
+  kind: queue
+  exchanges: [{ name: orders, type: fanout }]
+  queues: [{ name: billing }]
+  bindings: [{ exchange: orders, queue: billing }]
+producers:
+  - { name: shop, exchange: orders, rate: 10/s, confirms: true, request_timeout: 200ms,
+      retry_backoff: 100ms }
+consumers:
+  - { group: billing, queue: billing, instances: 1, processing: 1ms }
+network: { latency: 1ms }
+faults:
+  - { link: broker -> shop, from: 0ms, until: 150ms, loss: 1 }
+)";
+
+TEST(QueueExplain, RepublishAfterALostConfirmIsTheDuplicatesCause) {
+  const models::Scenario scenario = testing::ParseScenario(kLostConfirm);
+  const std::string story =
+      ExplainMessage(scenario, RecordRun(scenario, MessageSelection::Messages({{0, 0}})), {0, 0});
+  EXPECT_NE(story.find("At 0.101000 s the broker's confirm was lost on the link broker->shop"),
+            std::string::npos)
+      << story;
+  EXPECT_NE(story.find("At 0.400000 s shop published it again (attempt 2)"), std::string::npos);
+  EXPECT_NE(story.find("Outcome for group billing (queue billing): DUPLICATED, its side effect "
+                       "ran 2 times: billing-1 processed copy 2 of the message, which a "
+                       "republish after the confirm was lost on its link put in queue billing."),
+            std::string::npos);
+}
+
 TEST(QueueScores, WorstPicksTheDeadLetteredMessageAndCountsFlaggedRedeliveries) {
   const models::Scenario scenario = testing::BundledScenario(kRetryDemo);
   MessageScorer scorer(scenario);
