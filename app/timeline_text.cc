@@ -175,34 +175,49 @@ constexpr const char* kLogLegend[] = {"o--> send, ack, deliver, commit",
                                       "G given up",
                                       "D duplicated on a link",
                                       "~ rebalance"};
-constexpr const char* kQueueLegend[] = {"o--> publish, route, confirm, deliver, ack",
-                                        "o==> redelivered",
-                                        "o..> nack or reject",
-                                        "o::> dead letter",
-                                        "o--x lost on a link",
-                                        "+ intent",
-                                        "p processing starts",
-                                        "r handler retry",
-                                        "* effect",
-                                        "! duplicate effect",
-                                        "s skipped by the inbox",
-                                        "q requeued",
-                                        "k lock expired",
-                                        "u unroutable",
-                                        "d duplicate dropped",
-                                        "0 discarded",
-                                        "L lost in a broker restart",
-                                        "X crash (on every lane: the broker)",
-                                        "R restart",
-                                        "G given up",
-                                        "D duplicated on a link"};
+struct LegendEntry {
+  const char* text;
+  std::vector<RowStyle> styles;  // the entry is shown when a row has one of these
+};
 
-std::string Legend(int width, bool queue_broker) {
+// A queue broker's drawing has many kinds of marks, so its legend names only those it uses.
+const std::vector<LegendEntry>& QueueLegend() {
+  using S = RowStyle;
+  static const std::vector<LegendEntry> entries = {
+      {"o--> publish, route, confirm, deliver, ack",
+       {S::kSend, S::kRoute, S::kAck, S::kDeliver, S::kConsumerAck}},
+      {"o==> redelivered", {S::kRedeliver}},
+      {"o..> nack or reject", {S::kNack}},
+      {"o::> dead letter", {S::kDeadLetter}},
+      {"o--x lost on a link", {S::kLinkLoss}},
+      {"+ intent", {S::kIntent}},
+      {"p processing starts", {S::kProcess}},
+      {"r handler retry", {S::kHandlerRetry}},
+      {"* effect", {S::kEffect}},
+      {"! duplicate effect", {S::kDuplicateEffect}},
+      {"s skipped by the inbox", {S::kEffectSkipped}},
+      {"q requeued", {S::kRequeue}},
+      {"k lock expired", {S::kLockExpired}},
+      {"u unroutable", {S::kUnroutable}},
+      {"d duplicate dropped", {S::kDuplicateDropped}},
+      {"0 discarded", {S::kDiscard}},
+      {"L lost in a broker restart", {S::kLostInRestart}},
+      {"X crash", {S::kCrash}},
+      {"X on every lane: broker crash", {S::kBrokerCrash}},
+      {"R restart", {S::kRestart, S::kBrokerRestart}},
+      {"G given up", {S::kGiveUp}},
+      {"D duplicated on a link", {S::kLinkDuplicate}}};
+  return entries;
+}
+
+std::string Legend(int width, const TimelineDiagram& d) {
   std::vector<const char*> entries;
-  if (queue_broker) {
-    entries.assign(std::begin(kQueueLegend), std::end(kQueueLegend));
-  } else {
-    entries.assign(std::begin(kLogLegend), std::end(kLogLegend));
+  if (!d.queue_broker) entries.assign(std::begin(kLogLegend), std::end(kLogLegend));
+  for (const LegendEntry& entry : d.queue_broker ? QueueLegend() : std::vector<LegendEntry>{}) {
+    const bool used = std::any_of(d.rows.begin(), d.rows.end(), [&](const TimelineRow& row) {
+      return std::find(entry.styles.begin(), entry.styles.end(), row.style) != entry.styles.end();
+    });
+    if (used) entries.push_back(entry.text);
   }
   std::string out;
   std::string line = "legend:";
@@ -273,7 +288,7 @@ std::string RenderTimelineText(const TimelineDiagram& d, const TextLayout& layou
     out +=
         fmt::format("... {} more rows left out; narrow --messages or --window\n", d.rows_left_out);
   }
-  return out + Legend(layout.width, d.queue_broker);
+  return out + Legend(layout.width, d);
 }
 
 int TimelineWidth(std::optional<int> requested) {

@@ -170,8 +170,14 @@ TEST(QueueTimeline, TextFitsEightyColumnsAndNamesTheQueueLegend) {
     EXPECT_LE(end - start, 80u) << text.substr(start, end - start);
     start = end + 1;
   }
-  EXPECT_NE(text.find("o::> dead letter"), std::string::npos);
-  EXPECT_EQ(text.find("# append"), std::string::npos);  // the log's legend is not shown
+  // The legend names the glyphs drawn and no others: nothing here is dead-lettered or retried,
+  // and the log's appends do not exist on a queue broker.
+  const std::string legend = text.substr(text.find("legend:"));
+  EXPECT_NE(legend.find("o--> publish, route, confirm, deliver, ack"), std::string::npos);
+  EXPECT_NE(legend.find("p processing starts"), std::string::npos);
+  EXPECT_EQ(legend.find("o::> dead letter"), std::string::npos) << legend;
+  EXPECT_EQ(legend.find("r handler retry"), std::string::npos);
+  EXPECT_EQ(legend.find("# append"), std::string::npos);
 }
 
 TEST(QueueExplain, RetryDemoToldWithItsWaitsAndItsDeadLetter) {
