@@ -38,6 +38,8 @@ class QueueStory {
 
  private:
   void OnPublishing(const TimelineEvent& e);
+  void OnSend(const TimelineEvent& e, const std::string& target);
+  void OnPublishLink(const TimelineEvent& e);
   void OnRouting(const TimelineEvent& e);
   void OnDispatch(const TimelineEvent& e);
   void OnHandler(const TimelineEvent& e);
@@ -130,30 +132,13 @@ void QueueStory::Add(const TimelineEvent& e) {
 void QueueStory::OnPublishing(const TimelineEvent& e) {
   const std::string target = service_bus_ ? fmt::format("queue {}", producer_.routing_key)
                                           : fmt::format("exchange {}", producer_.exchange);
-  const bool confirms = producer_.acks != 0;
   switch (e.kind) {
     case EventKind::kIntent:
       Say(e.at, fmt::format("{} intended message {} for {} ({}, sequence {} of its key).",
                             producer_.name, MessageName(scenario_, message_), target,
                             e.key < 0 ? "no key" : fmt::format("key {}", e.key), e.count));
       break;
-    case EventKind::kSend:
-      if (e.count == 1) {
-        Say(e.at, fmt::format("{} {} it to {}{}.", producer_.name,
-                              service_bus_ ? "sent" : "published", target,
-                              confirms || service_bus_
-                                  ? ""
-                                  : " without publisher confirms, so it would never learn of a "
-                                    "loss"));
-      } else {
-        Say(e.at, fmt::format("{} {} it again (attempt {}): no {} had come within "
-                              "request_timeout ({}), and retry_backoff ({}) had passed.",
-                              producer_.name, service_bus_ ? "sent" : "published", e.count,
-                              service_bus_ ? "acknowledgement" : "confirm",
-                              FormatDuration(producer_.request_timeout),
-                              FormatDuration(producer_.retry_backoff)));
-      }
-      break;
+    case EventKind::kSend: OnSend(e, target); break;
     case EventKind::kAcked:
       Say(e.at, fmt::format("{} received the broker's {}.", producer_.name,
                             service_bus_ ? "acknowledgement" : "confirm"));
@@ -163,23 +148,43 @@ void QueueStory::OnPublishing(const TimelineEvent& e) {
       Say(e.at,
           fmt::format("{} gave up on it after {} sends (max_attempts).", producer_.name, e.count));
       break;
-    case EventKind::kLinkLoss:
-      if (e.detail == "produce") {
-        publish_lost_ = true;
-        Say(e.at, fmt::format("the {} was lost on the link {}.", service_bus_ ? "send" : "publish",
-                              e.component));
-      } else {
-        confirm_lost_ = true;
-        Say(e.at,
-            fmt::format("the broker's {} was lost on the link {}, so {} could not know "
-                        "the broker had it.",
-                        service_bus_ ? "acknowledgement" : "confirm", e.component, producer_.name));
-      }
-      break;
-    default:
-      publish_duplicated_ = publish_duplicated_ || e.detail == "produce";
-      Say(e.at, fmt::format("the link {} duplicated the {}.", e.component,
-                            e.detail == "produce" ? "publish" : "confirm"));
+    default: OnPublishLink(e);
+  }
+}
+
+void QueueStory::OnSend(const TimelineEvent& e, const std::string& target) {
+  const char* sent = service_bus_ ? "sent" : "published";
+  if (e.count == 1) {
+    const bool told = producer_.acks != 0 || service_bus_;
+    Say(e.at, fmt::format("{} {} it to {}{}.", producer_.name, sent, target,
+                          told ? ""
+                               : " without publisher confirms, so it would never learn of a "
+                                 "loss"));
+    return;
+  }
+  Say(e.at, fmt::format("{} {} it again (attempt {}): no {} had come within request_timeout ({}), "
+                        "and retry_backoff ({}) had passed.",
+                        producer_.name, sent, e.count, service_bus_ ? "acknowledgement" : "confirm",
+                        FormatDuration(producer_.request_timeout),
+                        FormatDuration(producer_.retry_backoff)));
+}
+
+void QueueStory::OnPublishLink(const TimelineEvent& e) {
+  const bool request = e.detail == "produce";
+  const char* publish = service_bus_ ? "send" : "publish";
+  const char* confirm = service_bus_ ? "acknowledgement" : "confirm";
+  if (e.kind == EventKind::kLinkDuplicate) {
+    publish_duplicated_ = publish_duplicated_ || request;
+    Say(e.at,
+        fmt::format("the link {} duplicated the {}.", e.component, request ? publish : confirm));
+  } else if (request) {
+    publish_lost_ = true;
+    Say(e.at, fmt::format("the {} was lost on the link {}.", publish, e.component));
+  } else {
+    confirm_lost_ = true;
+    Say(e.at, fmt::format("the broker's {} was lost on the link {}, so {} could not know the "
+                          "broker had it.",
+                          confirm, e.component, producer_.name));
   }
 }
 

@@ -37,7 +37,10 @@ class QueueBuilder {
 
  private:
   void OnPublishing(const TimelineEvent& e);
-  void OnRouting(const TimelineEvent& e);
+  // A message reaching a queue: routed there, or dead-lettered there.
+  void OnArrival(const TimelineEvent& e);
+  // Marks on a queue or exchange lane: requeued, discarded, lost, unroutable, duplicate.
+  void OnQueueMark(const TimelineEvent& e);
   void OnConsuming(const TimelineEvent& e);
   void OnEffect(const TimelineEvent& e);
   void OnCrashOrRestart(const TimelineEvent& e);
@@ -140,13 +143,13 @@ void QueueBuilder::Add(const TimelineEvent& e) {
       }
       break;
     case EventKind::kEnqueue:
-    case EventKind::kDeadLetter:
+    case EventKind::kDeadLetter: OnArrival(e); break;
     case EventKind::kDiscard:
     case EventKind::kRequeue:
     case EventKind::kLostInRestart:
     case EventKind::kUnroutable:
     case EventKind::kReturned:
-    case EventKind::kDuplicateDetected: OnRouting(e); break;
+    case EventKind::kDuplicateDetected: OnQueueMark(e); break;
     case EventKind::kDispatch:
     case EventKind::kDeliver:
     case EventKind::kHandlerRetry:
@@ -202,31 +205,33 @@ void QueueBuilder::OnPublishing(const TimelineEvent& e) {
   }
 }
 
-void QueueBuilder::OnRouting(const TimelineEvent& e) {
+void QueueBuilder::OnArrival(const TimelineEvent& e) {
+  const MessageRef m = e.message;
+  const auto queue = QueueLane(e.queue, false);
+  if (e.kind == EventKind::kDeadLetter) {
+    const std::string reason = DeadLetterReason(scenario_, e, handler_attempts_[m]);
+    if (service_bus_) {
+      Emit(e, queue, QueueLane(e.queue, true), RowStyle::kDeadLetter,
+           fmt::format("DEAD-LETTER {}: {}", Name(m), reason));
+    } else {
+      // Drawn with the arrows to the queues its dead-letter exchange routes it to.
+      dead_letter_reason_[m] = reason;
+    }
+  } else if (!e.dead_lettered_from.empty()) {
+    Emit(e, QueueLane(e.dead_lettered_from, false), queue, RowStyle::kDeadLetter,
+         fmt::format("DEAD-LETTER {} to {} via {}: {}", Name(m), e.queue, e.component,
+                     dead_letter_reason_[m]));
+  } else if (!service_bus_) {
+    // On Service Bus the send's arrow already ends at the queue.
+    Emit(e, ExchangeLane(e.component), queue, RowStyle::kRoute,
+         fmt::format("route {} to {}", Name(m), e.queue));
+  }
+}
+
+void QueueBuilder::OnQueueMark(const TimelineEvent& e) {
   const MessageRef m = e.message;
   const auto queue = QueueLane(e.queue, false);
   switch (e.kind) {
-    case EventKind::kEnqueue:
-      if (!e.dead_lettered_from.empty()) {
-        Emit(e, QueueLane(e.dead_lettered_from, false), queue, RowStyle::kDeadLetter,
-             fmt::format("DEAD-LETTER {} to {} via {}: {}", Name(m), e.queue, e.component,
-                         dead_letter_reason_[m]));
-      } else if (!service_bus_) {
-        // On Service Bus the send's arrow already ends at the queue.
-        Emit(e, ExchangeLane(e.component), queue, RowStyle::kRoute,
-             fmt::format("route {} to {}", Name(m), e.queue));
-      }
-      break;
-    case EventKind::kDeadLetter: {
-      const std::string reason = DeadLetterReason(scenario_, e, handler_attempts_[m]);
-      if (service_bus_) {
-        Emit(e, queue, QueueLane(e.queue, true), RowStyle::kDeadLetter,
-             fmt::format("DEAD-LETTER {}: {}", Name(m), reason));
-      } else {
-        dead_letter_reason_[m] = reason;
-      }
-      break;
-    }
     case EventKind::kDiscard:
       Emit(e, queue, std::nullopt, RowStyle::kDiscard,
            fmt::format("DISCARDED {}: {}, and no dead-letter exchange", Name(m),
