@@ -160,6 +160,57 @@ TEST(QueueTimeline, BrokerRestartsStrikeEveryLane) {
   EXPECT_EQ(std::count(line.begin(), line.end(), 'X'), static_cast<long>(d.lanes.size())) << line;
 }
 
+TEST(QueueTimeline, BrokerRestartLosesTransientMessagesAndWhatTransientQueuesHold) {
+  const models::Scenario scenario = testing::BundledScenario("queue-durability.yaml");
+  // The transient producer's first message: a transient message in a durable queue and in a
+  // transient queue (both lose it), and in a quorum queue (which keeps it).
+  const TimelineDiagram d = DiagramOf(scenario, MessageSelection::Messages({{1, 0}}));
+  const auto lost = RowsOf(d, RowStyle::kLostInRestart);
+  ASSERT_EQ(lost.size(), 2u);
+  EXPECT_EQ(Lane(d, lost[0]->from), "durable");
+  EXPECT_EQ(lost[0]->label, "LOST transient#0 in the broker restart: the message is transient");
+  EXPECT_EQ(Lane(d, lost[1]->from), "transient");
+  EXPECT_EQ(lost[1]->label, "LOST transient#0 in the broker restart: the queue is transient");
+}
+
+// A Service Bus queue with duplicate detection; the sender's first acknowledgement (sent at
+// 101 ms) is lost, so it sends #0 again after request_timeout 200 ms and retry_backoff 100 ms,
+// at 400 ms, and the queue drops the repeat when it arrives at 401 ms.
+constexpr const char* kRepeatedSend = R"(
+name: repeated-send
+duration: 150ms
+drain: 2s
+broker:
+  kind: service-bus
+  queues: [{ name: billing, duplicate_detection_window: 10m }]
+producers:
+  - { name: shop, queue: billing, rate: 10/s, request_timeout: 200ms, retry_backoff: 100ms }
+consumers:
+  - { group: billing, queue: billing, instances: 1, processing: 1ms }
+network: { latency: 1ms }
+faults:
+  - { link: broker -> shop, from: 0ms, until: 150ms, loss: 1 }
+)";
+
+TEST(QueueTimeline, DuplicateDetectionDropsTheRepeatedSend) {
+  const models::Scenario scenario = testing::ParseScenario(kRepeatedSend);
+  const TimelineDiagram d = DiagramOf(scenario, MessageSelection::Messages({{0, 0}}));
+  const auto dropped = RowsOf(d, RowStyle::kDuplicateDropped);
+  ASSERT_EQ(dropped.size(), 1u);
+  EXPECT_EQ(dropped[0]->at, 401 * kMillisecond);
+  EXPECT_EQ(Lane(d, dropped[0]->from), "billing");
+  EXPECT_EQ(dropped[0]->label, "repeat of #0 dropped (duplicate detection)");
+  EXPECT_EQ(RowsOf(d, RowStyle::kDeliver).size(), 1u);
+  const std::string story =
+      ExplainMessage(scenario, RecordRun(scenario, MessageSelection::Messages({{0, 0}})), {0, 0});
+  EXPECT_NE(story.find("At 0.401000 s queue billing had accepted this message id within its "
+                       "duplicate detection window (10.0 min), so it dropped this copy."),
+            std::string::npos)
+      << story;
+  EXPECT_NE(story.find("Outcome for group billing (queue billing): processed exactly once."),
+            std::string::npos);
+}
+
 TEST(QueueTimeline, TextFitsEightyColumnsAndNamesTheQueueLegend) {
   const models::Scenario scenario = testing::BundledScenario(kFanoutDemo);
   const TimelineDiagram d = DiagramOf(scenario, MessageSelection::Messages({{0, 0}, {0, 2}}));
