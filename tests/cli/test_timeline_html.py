@@ -157,3 +157,10 @@ def test_browser_shows_queue_lanes_retries_and_the_dead_letter(chromium, queue_p
     # Written by the page's script: every row of message 0 is shown.
     assert re.fullmatch(r"(\d+) of \1 events shown; duplicate effects: 0, redeliveries: 0",
                         dom.by_id("shown")[2])
+
+
+def test_same_queue_scenario_gives_the_same_page_bytes(binary, scenarios, tmp_path, queue_page):
+    again = tmp_path / "again.html"
+    subprocess.run([binary, "run", str(scenarios / RETRY_DEMO), "--timeline-html", str(again)],
+                   capture_output=True, check=True, timeout=300)
+    assert again.read_bytes() == queue_page.read_bytes()
