@@ -8,6 +8,7 @@
 #include <tuple>
 #include <utility>
 
+#include "app/explain_queue.h"
 #include "app/report_table.h"
 
 namespace deliverysim::app {
@@ -378,6 +379,9 @@ std::string Story::Finish() const {
 
 std::string ExplainMessage(const models::Scenario& scenario,
                            const std::vector<TimelineEvent>& events, MessageRef message) {
+  if (scenario.broker_kind != models::BrokerKind::kLog) {
+    return ExplainQueueMessage(scenario, events, message);
+  }
   Story story(scenario, message);
   for (const TimelineEvent& event : events) story.Add(event);
   return story.Finish();

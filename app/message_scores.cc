@@ -28,19 +28,23 @@ struct MessageScorer::Ranked {
   std::uint64_t duplicate_effects = 0;
   std::uint64_t redeliveries = 0;
   bool lost = false;
+  bool dead_lettered = false;
   bool out_of_order = false;
 
-  // Smaller is worse: more duplicate effects, then more redeliveries, then lost, then out of
-  // order, then the earliest.
+  // Smaller is worse: more duplicate effects, then more redeliveries, then lost, then
+  // dead-lettered, then out of order, then the earliest.
   auto Order() const {
     return std::make_tuple(-static_cast<std::int64_t>(duplicate_effects),
-                           -static_cast<std::int64_t>(redeliveries), !lost, !out_of_order, message);
+                           -static_cast<std::int64_t>(redeliveries), !lost, !dead_lettered,
+                           !out_of_order, message);
   }
-  bool WentWrong() const { return duplicate_effects > 0 || lost || out_of_order; }
+  bool WentWrong() const { return duplicate_effects > 0 || lost || dead_lettered || out_of_order; }
 };
 
 MessageScorer::MessageScorer(const models::Scenario& scenario)
     : scenario_(scenario),
+      queue_broker_(scenario.broker_kind != models::BrokerKind::kLog),
+      reads_(GroupsReading(scenario)),
       fates_(models::MessageSources(scenario)),
       keys_(models::MessageSources(scenario)) {}
 
@@ -55,12 +59,20 @@ void MessageScorer::Record(sim::Time, std::string_view kind,
     keys_[producer][number] = {NormalisedKey(Field(fields, "key")), Field(fields, "sequence")};
     return;
   }
+  if (kind == "dead-letter") {
+    OnDeadLetter(producer, number, TextField(fields, "queue"));
+    return;
+  }
   const bool delivery = kind == "deliver";
   if (!delivery && kind != "effect") return;
   const std::string instance(TextField(fields, "component"));
   const std::int64_t group = GroupOfInstance(scenario_, instance);
   if (group < 0) return;
   MessageFate& fate = fates_[producer][number * groups + group];
+  if (delivery && queue_broker_) {
+    if (Field(fields, "redelivered") == 1) ++fate.redeliveries;
+    return;
+  }
   if (delivery) {
     // One owner reads a partition in offset order; only a rebalance or restart sends the group
     // back to an offset it had already delivered.
@@ -80,8 +92,17 @@ void MessageScorer::Record(sim::Time, std::string_view kind,
   it->second = std::max(it->second, sequence);
 }
 
+void MessageScorer::OnDeadLetter(std::int64_t producer, std::int64_t number,
+                                 std::string_view queue) {
+  for (std::size_t g = 0; g < scenario_.consumers.size(); ++g) {
+    if (scenario_.consumers[g].topic == queue) {
+      fates_[producer][number * scenario_.consumers.size() + g].dead_lettered = true;
+    }
+  }
+}
+
 bool MessageScorer::Reads(std::size_t group, std::int64_t producer) const {
-  return scenario_.consumers[group].topic == scenario_.producers[producer].topic;
+  return reads_[producer][group];
 }
 
 MessageFate MessageScorer::Fate(MessageRef message, std::size_t group) const {
@@ -99,7 +120,15 @@ std::uint64_t MessageScorer::DuplicateEffects(MessageRef message) const {
 
 bool MessageScorer::Lost(MessageRef message) const {
   for (std::size_t g = 0; g < scenario_.consumers.size(); ++g) {
-    if (Reads(g, message.producer) && Fate(message, g).effects == 0) return true;
+    const MessageFate fate = Fate(message, g);
+    if (Reads(g, message.producer) && fate.effects == 0 && !fate.dead_lettered) return true;
+  }
+  return false;
+}
+
+bool MessageScorer::DeadLettered(MessageRef message) const {
+  for (std::size_t g = 0; g < scenario_.consumers.size(); ++g) {
+    if (Fate(message, g).dead_lettered) return true;
   }
   return false;
 }
@@ -112,6 +141,7 @@ std::vector<MessageScorer::Ranked> MessageScorer::Rank() const {
       entry.message = {static_cast<std::int64_t>(p), static_cast<std::int64_t>(n)};
       entry.duplicate_effects = DuplicateEffects(entry.message);
       entry.lost = Lost(entry.message);
+      entry.dead_lettered = DeadLettered(entry.message);
       for (std::size_t g = 0; g < scenario_.consumers.size(); ++g) {
         entry.redeliveries += Fate(entry.message, g).redeliveries;
         entry.out_of_order = entry.out_of_order || Fate(entry.message, g).out_of_order;

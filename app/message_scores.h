@@ -27,6 +27,7 @@ struct MessageFate {
   std::uint16_t effects = 0;       // side-effect executions
   std::uint16_t redeliveries = 0;  // deliveries of an offset the group had delivered before
   bool out_of_order = false;       // its effect ran after a later message of its key
+  bool dead_lettered = false;      // a queue broker moved it from the group's queue to a DLQ
 };
 
 class MessageScorer : public sim::TraceSink {
@@ -41,12 +42,17 @@ class MessageScorer : public sim::TraceSink {
   MessageFate Fate(MessageRef message, std::size_t group) const;
   // Duplicate effects summed over the groups that read its topic.
   std::uint64_t DuplicateEffects(MessageRef message) const;
-  // True when some group reading its topic never ran its effect.
+  // True when some group reading its topic (or, on a queue broker, a queue it was routed to)
+  // never ran its effect and did not dead-letter it.
   bool Lost(MessageRef message) const;
+  // True when some group's queue dead-lettered it.
+  bool DeadLettered(MessageRef message) const;
 
   // The message with the most duplicate effects (ties: the one redelivered most, then the
-  // earliest); if none was processed twice, the earliest lost one; then the earliest processed
-  // out of order. Nothing when every message was processed exactly once, in order.
+  // earliest); if none was processed twice, the earliest lost one; then the earliest
+  // dead-lettered; then the earliest processed out of order. On a queue broker a redelivery is
+  // a delivery with the redelivered flag. Nothing when every message was processed exactly once, in
+  // order.
   std::optional<MessageRef> Worst() const;
   // Up to `count` messages in the order Worst ranks them; when fewer went wrong, the first
   // messages intended fill the list, so a clean run still has something to show.
@@ -56,8 +62,11 @@ class MessageScorer : public sim::TraceSink {
   struct Ranked;
   std::vector<Ranked> Rank() const;
   bool Reads(std::size_t group, std::int64_t producer) const;
+  void OnDeadLetter(std::int64_t producer, std::int64_t number, std::string_view queue);
 
   const models::Scenario& scenario_;
+  const bool queue_broker_;
+  std::vector<std::vector<bool>> reads_;  // [producer][group], from GroupsReading
   // fates_[producer][message * groups + group]
   std::vector<std::vector<MessageFate>> fates_;
   // Per message: its key and sequence (key -1: none).

@@ -42,8 +42,9 @@ Result<std::vector<MessageRef>> ChooseStories(const models::Scenario& scenario,
     std::cout << fmt::format(
         "The worst message is {}: {}.\n\n", MessageName(scenario, *worst),
         duplicates > 0 ? fmt::format("{} duplicate effect{}", duplicates, duplicates > 1 ? "s" : "")
-        : scorer.Lost(*worst) ? std::string("lost")
-                              : std::string("processed out of its key's order"));
+        : scorer.Lost(*worst)         ? std::string("lost")
+        : scorer.DeadLettered(*worst) ? std::string("dead-lettered")
+                                      : std::string("processed out of its key's order"));
     return std::vector<MessageRef>{*worst};
   }
   if (options.key) {

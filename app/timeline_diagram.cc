@@ -7,27 +7,12 @@
 #include <set>
 #include <tuple>
 
+#include "app/timeline_lanes.h"
+#include "app/timeline_queue_diagram.h"
+
 namespace deliverysim::app {
 
 namespace {
-
-// Lanes sort by category (producers, partitions, consumers), then by scenario order.
-struct LaneKey {
-  int category = 0;
-  std::int64_t first = 0;
-  std::int64_t second = 0;
-  std::string name;
-
-  bool operator<(const LaneKey& other) const {
-    return std::tie(category, first, second) < std::tie(other.category, other.first, other.second);
-  }
-};
-
-struct PendingRow {
-  TimelineRow row;
-  std::optional<LaneKey> from;
-  std::optional<LaneKey> to;
-};
 
 // A selected message a component holds: not yet both processed and committed past.
 struct OpenWork {
@@ -87,8 +72,6 @@ class Builder {
 };
 
 std::int64_t Builder::TopicOfProducer(std::int64_t producer) const {
-  // TODO: queue brokers get no lanes of their own yet; their messages are drawn between the
-  // producer's and the consumers' lanes only.
   const auto source = static_cast<std::size_t>(producer);
   if (source >= scenario_.producers.size()) {
     // A service's events: they go to its group's produce_to topic.
@@ -326,9 +309,13 @@ void Builder::OnLinkEvent(const TimelineEvent& e) {
                    e.kind == EventKind::kLinkLoss ? "LOST" : "duplicated", e.component));
 }
 
-TimelineDiagram Builder::Finish(std::size_t max_rows) {
+TimelineDiagram Builder::Finish(std::size_t max_rows) { return AssembleDiagram(rows_, max_rows); }
+
+}  // namespace
+
+TimelineDiagram AssembleDiagram(std::vector<PendingRow>& rows, std::size_t max_rows) {
   std::map<LaneKey, int> lanes;
-  for (const PendingRow& pending : rows_) {
+  for (const PendingRow& pending : rows) {
     if (pending.from) lanes.emplace(*pending.from, 0);
     if (pending.to) lanes.emplace(*pending.to, 0);
   }
@@ -337,7 +324,7 @@ TimelineDiagram Builder::Finish(std::size_t max_rows) {
     index = static_cast<int>(diagram.lanes.size());
     diagram.lanes.push_back(key.name);
   }
-  for (PendingRow& pending : rows_) {
+  for (PendingRow& pending : rows) {
     if (diagram.rows.size() == max_rows) {
       ++diagram.rows_left_out;
       continue;
@@ -349,11 +336,12 @@ TimelineDiagram Builder::Finish(std::size_t max_rows) {
   return diagram;
 }
 
-}  // namespace
-
 TimelineDiagram BuildTimeline(const models::Scenario& scenario,
                               const std::vector<TimelineEvent>& events,
                               const MessageSelection& selection, std::size_t max_rows) {
+  if (scenario.broker_kind != models::BrokerKind::kLog) {
+    return BuildQueueTimeline(scenario, events, selection, max_rows);
+  }
   Builder builder(scenario, selection);
   for (const TimelineEvent& event : events) builder.Add(event);
   return builder.Finish(max_rows);
@@ -366,8 +354,50 @@ bool IsAlarm(RowStyle style) {
     case RowStyle::kRedeliver:
     case RowStyle::kDuplicateEffect:
     case RowStyle::kCommitRefused:
-    case RowStyle::kCrash: return true;
+    case RowStyle::kCrash:
+    case RowStyle::kNack:
+    case RowStyle::kLockExpired:
+    case RowStyle::kDeadLetter:
+    case RowStyle::kDiscard:
+    case RowStyle::kUnroutable:
+    case RowStyle::kLostInRestart:
+    case RowStyle::kBrokerCrash: return true;
     default: return false;
+  }
+}
+
+char MarkGlyph(RowStyle style) {
+  switch (style) {
+    case RowStyle::kIntent: return '+';
+    case RowStyle::kAppend: return '#';
+    case RowStyle::kGiveUp: return 'G';
+    case RowStyle::kLinkLoss: return 'x';
+    case RowStyle::kLinkDuplicate: return 'D';
+    case RowStyle::kEffect: return '*';
+    case RowStyle::kDuplicateEffect: return '!';
+    case RowStyle::kEffectSkipped: return 's';
+    case RowStyle::kCrash:
+    case RowStyle::kBrokerCrash: return 'X';
+    case RowStyle::kRestart:
+    case RowStyle::kBrokerRestart: return 'R';
+    case RowStyle::kProcess: return 'p';
+    case RowStyle::kHandlerRetry: return 'r';
+    case RowStyle::kRequeue: return 'q';
+    case RowStyle::kLockExpired: return 'k';
+    case RowStyle::kDiscard: return '0';
+    case RowStyle::kUnroutable: return 'u';
+    case RowStyle::kLostInRestart: return 'L';
+    case RowStyle::kDuplicateDropped: return 'd';
+    default: return 'o';
+  }
+}
+
+char ArrowLine(RowStyle style) {
+  switch (style) {
+    case RowStyle::kRedeliver: return '=';
+    case RowStyle::kNack: return '.';
+    case RowStyle::kDeadLetter: return ':';
+    default: return '-';
   }
 }
 
@@ -390,6 +420,20 @@ const char* RowStyleName(RowStyle style) {
     case RowStyle::kCrash: return "crash";
     case RowStyle::kRestart: return "restart";
     case RowStyle::kRebalance: return "rebalance";
+    case RowStyle::kRoute: return "route";
+    case RowStyle::kProcess: return "process";
+    case RowStyle::kHandlerRetry: return "handler-retry";
+    case RowStyle::kConsumerAck: return "consumer-ack";
+    case RowStyle::kNack: return "nack";
+    case RowStyle::kRequeue: return "requeue";
+    case RowStyle::kLockExpired: return "lock-expired";
+    case RowStyle::kDeadLetter: return "dead-letter";
+    case RowStyle::kDiscard: return "discard";
+    case RowStyle::kUnroutable: return "unroutable";
+    case RowStyle::kLostInRestart: return "lost-in-restart";
+    case RowStyle::kDuplicateDropped: return "duplicate-dropped";
+    case RowStyle::kBrokerCrash: return "broker-crash";
+    case RowStyle::kBrokerRestart: return "broker-restart";
   }
   return "?";
 }

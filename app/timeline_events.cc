@@ -8,6 +8,7 @@
 
 #include "app/units.h"
 #include "models/message.h"
+#include "models/queue_routing.h"
 
 namespace deliverysim::app {
 
@@ -35,6 +36,20 @@ constexpr KindName kKinds[] = {
     {"crash", EventKind::kCrash},
     {"restart", EventKind::kRestart},
     {"rebalance", EventKind::kRebalance},
+    {"enqueue", EventKind::kEnqueue},
+    {"dispatch", EventKind::kDispatch},
+    {"ack", EventKind::kConsumerAck},
+    {"nack", EventKind::kConsumerNack},
+    {"requeue", EventKind::kRequeue},
+    {"dead-letter", EventKind::kDeadLetter},
+    {"discard", EventKind::kDiscard},
+    {"lock-expired", EventKind::kLockExpired},
+    {"lost-in-restart", EventKind::kLostInRestart},
+    {"unroutable", EventKind::kUnroutable},
+    {"returned", EventKind::kReturned},
+    {"duplicate-detected", EventKind::kDuplicateDetected},
+    {"retry", EventKind::kHandlerRetry},
+    {"poison-crash", EventKind::kPoisonCrash},
 };
 
 std::optional<EventKind> KindOf(std::string_view name) {
@@ -71,6 +86,13 @@ TimelineEvent Convert(sim::Time at, EventKind kind, std::initializer_list<sim::T
   if (event.component.empty()) event.component = TextOr(f, "link");
   if (event.component.empty()) event.component = TextOr(f, "group");
   if (event.component.empty()) event.component = TextOr(f, "topic");
+  if (event.component.empty()) event.component = TextOr(f, "exchange");
+  event.queue = TextOr(f, "queue");
+  event.dead_lettered_from = TextOr(f, "dead_lettered_from");
+  event.redelivered = NumberOr(f, "redelivered", 0) != 0;
+  event.requeue = NumberOr(f, "requeue", 0) != 0;
+  event.returns = NumberOr(f, "returns", 0);
+  event.delay = NumberOr(f, "delay", 0);
   event.partition = NumberOr(f, "partition", -1);
   event.offset = NumberOr(f, "offset", -1);
   event.key = NormalisedKey(NumberOr(f, "key", -1));
@@ -78,6 +100,7 @@ TimelineEvent Convert(sim::Time at, EventKind kind, std::initializer_list<sim::T
   if (kind == EventKind::kRebalance) event.count = NumberOr(f, "generation", 0);
   event.detail = TextOr(f, "step");
   if (event.detail.empty()) event.detail = TextOr(f, "packet");
+  if (event.detail.empty()) event.detail = TextOr(f, "reason");
   // A link event names a message only for the packets that carry a record: the other packet
   // types reuse pooled slots whose record fields are stale.
   const bool carries_record = (kind != EventKind::kLinkLoss && kind != EventKind::kLinkDuplicate) ||
@@ -218,6 +241,37 @@ std::int64_t GroupOfInstance(const models::Scenario& scenario, const std::string
     }
   }
   return -1;
+}
+
+std::vector<std::vector<bool>> GroupsReading(const models::Scenario& scenario) {
+  std::vector<std::vector<bool>> reads(models::MessageSources(scenario),
+                                       std::vector<bool>(scenario.consumers.size(), false));
+  // A service's events go to its produce_to topic.
+  for (std::uint32_t e = 0; e < scenario.consumers.size(); ++e) {
+    if (!scenario.consumers[e].service.active()) continue;
+    for (std::size_t g = 0; g < scenario.consumers.size(); ++g) {
+      reads[models::EmitterSource(scenario, e)][g] =
+          scenario.consumers[g].topic == scenario.consumers[e].produce_to;
+    }
+  }
+  for (std::size_t p = 0; p < scenario.producers.size(); ++p) {
+    const models::ProducerConfig& producer = scenario.producers[p];
+    const std::vector<std::uint32_t> queues =
+        scenario.broker_kind == models::BrokerKind::kLog
+            ? std::vector<std::uint32_t>{}
+            : models::RouteQueues(scenario.queue_broker, producer.exchange, producer.routing_key);
+    for (std::size_t g = 0; g < scenario.consumers.size(); ++g) {
+      const std::string& source = scenario.consumers[g].topic;
+      if (scenario.broker_kind == models::BrokerKind::kLog) {
+        reads[p][g] = source == producer.topic;
+        continue;
+      }
+      for (std::uint32_t q : queues) {
+        reads[p][g] = reads[p][g] || scenario.queue_broker.queues[q].name == source;
+      }
+    }
+  }
+  return reads;
 }
 
 std::int64_t TopicOfInstance(const models::Scenario& scenario, const std::string& instance) {

@@ -44,6 +44,21 @@ enum class EventKind {
   kCrash,
   kRestart,
   kRebalance,
+  // Queue brokers (docs/OUTPUT.md, "A queue broker's run").
+  kEnqueue,            // an exchange routed the message to a queue, or a dead letter arrived
+  kDispatch,           // the broker sent a delivery to a consumer
+  kConsumerAck,        // the broker took a consumer's ack (a Service Bus completion)
+  kConsumerNack,       // the broker took a nack or reject; `requeue` says which
+  kRequeue,            // the message went back to its queue
+  kDeadLetter,         // it left its queue for the dead-letter exchange or sub-queue
+  kDiscard,            // it left its queue with no dead-letter exchange to take it
+  kLockExpired,        // a Service Bus lock ran out
+  kLostInRestart,      // a broker restart did not keep it
+  kUnroutable,         // no binding matched; dropped
+  kReturned,           // no binding matched; returned to the mandatory publisher
+  kDuplicateDetected,  // a Service Bus queue dropped a repeated send
+  kHandlerRetry,       // a handler tries the failing message again after `delay`
+  kPoisonCrash,        // the message killed the instance that started on it
 };
 
 // A message: its producer's index in the scenario and that producer's running number.
@@ -67,7 +82,16 @@ struct TimelineEvent {
   std::int64_t key = -1;        // intents: the key (-1: none)
   std::int64_t count = 0;       // send: attempt; give-up: attempts; intent: sequence;
                                 // rebalance: generation
-  std::string detail;           // crash-at-step: the step; link events: the packet type
+  std::string detail;           // crash-at-step: the step; link events: the packet type;
+                                // dead letters and discards: the reason
+  // Queue brokers: the queue, the dead letter's source queue, the delivery's flags, and a
+  // handler retry's wait. `component` names the consumer, or the exchange for routing events.
+  std::string queue;
+  std::string dead_lettered_from;
+  bool redelivered = false;
+  bool requeue = false;
+  std::int64_t returns = 0;  // dead letters and discards: times it came back unsettled
+  sim::Time delay = 0;
 };
 
 // Which messages and which stretch of simulated time to keep.
@@ -144,5 +168,9 @@ std::int64_t TopicOfInstance(const models::Scenario& scenario, const std::string
 std::int64_t NormalisedKey(std::int64_t key);
 // The group index of a consumer instance; -1 if none.
 std::int64_t GroupOfInstance(const models::Scenario& scenario, const std::string& instance);
+// [producer][group]: whether the group is meant to process the producer's messages. On a log
+// it reads the producer's topic; on a queue broker its queue is among those the producer's
+// exchange routes to, as GroupMetrics counts them (a dead-letter queue's group reads none).
+std::vector<std::vector<bool>> GroupsReading(const models::Scenario& scenario);
 
 }  // namespace deliverysim::app

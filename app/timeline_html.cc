@@ -31,23 +31,17 @@ std::string Escape(const std::string& text) {
 
 int LaneX(int lane) { return kTimeWidth + lane * kLaneWidth + kLaneWidth / 2; }
 
-const char* Glyph(RowStyle style) {
-  switch (style) {
-    case RowStyle::kIntent: return "+";
-    case RowStyle::kAppend: return "#";
-    case RowStyle::kGiveUp: return "G";
-    case RowStyle::kLinkDuplicate: return "D";
-    case RowStyle::kEffect: return "*";
-    case RowStyle::kDuplicateEffect: return "!";
-    case RowStyle::kEffectSkipped: return "s";
-    case RowStyle::kCrash: return "X";
-    case RowStyle::kRestart: return "R";
-    case RowStyle::kLinkLoss: return "x";
-    default: return "o";
-  }
-}
-
 std::string Shape(const TimelineRow& row, int y, int lanes) {
+  if (row.from < 0 && row.style != RowStyle::kRebalance) {
+    // The broker's crash or restart: a mark on every lane.
+    std::string marks;
+    for (int lane = 0; lane < lanes; ++lane) {
+      marks += fmt::format(R"(<circle class="mark" cx="{0}" cy="{1}" r="8"/><text class="glyph" )"
+                           R"(x="{0}" y="{2}">{3}</text>)",
+                           LaneX(lane), y, y + 4, MarkGlyph(row.style));
+    }
+    return marks;
+  }
   if (row.from < 0) {
     return fmt::format(R"(<line class="sweep" x1="{}" y1="{}" x2="{}" y2="{}"/>)", kTimeWidth, y,
                        kTimeWidth + lanes * kLaneWidth, y);
@@ -55,7 +49,7 @@ std::string Shape(const TimelineRow& row, int y, int lanes) {
   if (row.to == row.from) {
     return fmt::format(R"(<circle class="mark" cx="{0}" cy="{1}" r="8"/><text class="glyph" )"
                        R"(x="{0}" y="{2}">{3}</text>)",
-                       LaneX(row.from), y, y + 4, Escape(Glyph(row.style)));
+                       LaneX(row.from), y, y + 4, Escape(std::string(1, MarkGlyph(row.style))));
   }
   const int from = LaneX(row.from);
   int to = LaneX(row.to);
@@ -155,6 +149,9 @@ marker path { fill: #374151; }
 .alarm .mark { fill: #fecaca; stroke: #dc2626; }
 .alarm .label, .alarm .glyph { fill: #b91c1c; font-weight: bold; }
 .link-loss .arrow { stroke: #dc2626; marker-end: none; }
+.nack .arrow { stroke: #dc2626; stroke-dasharray: 2 3; }
+.dead-letter .arrow { stroke: #7c3aed; stroke-width: 3; stroke-dasharray: 2 2; }
+.consumer-ack .arrow { stroke: #0891b2; }
 .hidden { display: none; }
 )";
 

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <iterator>
 #include <vector>
 
 namespace deliverysim::app {
@@ -24,22 +25,6 @@ struct Cell {
   char glyph = ' ';
   bool coloured = false;
 };
-
-char MarkGlyph(RowStyle style) {
-  switch (style) {
-    case RowStyle::kIntent: return '+';
-    case RowStyle::kAppend: return '#';
-    case RowStyle::kGiveUp: return 'G';
-    case RowStyle::kLinkLoss: return 'x';
-    case RowStyle::kLinkDuplicate: return 'D';
-    case RowStyle::kEffect: return '*';
-    case RowStyle::kDuplicateEffect: return '!';
-    case RowStyle::kEffectSkipped: return 's';
-    case RowStyle::kCrash: return 'X';
-    case RowStyle::kRestart: return 'R';
-    default: return 'o';
-  }
-}
 
 const char* ColourOf(RowStyle style) {
   if (IsAlarm(style)) return "\033[1;31m";  // bold red: faults and repeats
@@ -84,7 +69,14 @@ class Canvas {
 
   void Draw(const TimelineRow& row) {
     if (row.from < 0) {
-      for (Cell& cell : cells_) cell = {'~', true};
+      if (row.style == RowStyle::kRebalance) {
+        for (Cell& cell : cells_) cell = {'~', true};
+      } else {
+        // The broker's crash or restart strikes every lane at once.
+        for (std::size_t at = 0; at < cells_.size(); ++at) {
+          if (cells_[at].glyph == '|') Put(at, MarkGlyph(row.style));
+        }
+      }
       return;
     }
     if (row.to == row.from) {
@@ -96,7 +88,7 @@ class Canvas {
     const int step = to > from ? 1 : -1;
     // A lost packet's arrow stops halfway, where the link dropped it.
     const int end = row.style == RowStyle::kLinkLoss ? from + (to - from) / 2 : to;
-    const char line = row.style == RowStyle::kRedeliver ? '=' : '-';
+    const char line = ArrowLine(row.style);
     for (int at = from + step; at != end; at += step) Put(at, line);
     Put(from, 'o');
     if (row.style == RowStyle::kLinkLoss) {
@@ -170,20 +162,63 @@ std::vector<std::string> Header(const TimelineDiagram& d, int time_width, int la
   return lines;
 }
 
-std::string Legend(int width) {
-  const char* entries[] = {"o--> send, ack, deliver, commit",
-                           "o==> redelivery",
-                           "o--x lost on a link",
-                           "+ intent",
-                           "# append",
-                           "* effect",
-                           "! duplicate effect",
-                           "s skipped by the inbox",
-                           "X crash",
-                           "R restart",
-                           "G given up",
-                           "D duplicated on a link",
-                           "~ rebalance"};
+constexpr const char* kLogLegend[] = {"o--> send, ack, deliver, commit",
+                                      "o==> redelivery",
+                                      "o--x lost on a link",
+                                      "+ intent",
+                                      "# append",
+                                      "* effect",
+                                      "! duplicate effect",
+                                      "s skipped by the inbox",
+                                      "X crash",
+                                      "R restart",
+                                      "G given up",
+                                      "D duplicated on a link",
+                                      "~ rebalance"};
+struct LegendEntry {
+  const char* text;
+  std::vector<RowStyle> styles;  // the entry is shown when a row has one of these
+};
+
+// A queue broker's drawing has many kinds of marks, so its legend names only those it uses.
+const std::vector<LegendEntry>& QueueLegend() {
+  using S = RowStyle;
+  static const std::vector<LegendEntry> entries = {
+      {"o--> publish, route, confirm, deliver, ack",
+       {S::kSend, S::kRoute, S::kAck, S::kDeliver, S::kConsumerAck}},
+      {"o==> redelivered", {S::kRedeliver}},
+      {"o..> nack or reject", {S::kNack}},
+      {"o::> dead letter", {S::kDeadLetter}},
+      {"o--x lost on a link", {S::kLinkLoss}},
+      {"+ intent", {S::kIntent}},
+      {"p processing starts", {S::kProcess}},
+      {"r handler retry", {S::kHandlerRetry}},
+      {"* effect", {S::kEffect}},
+      {"! duplicate effect", {S::kDuplicateEffect}},
+      {"s skipped by the inbox", {S::kEffectSkipped}},
+      {"q requeued", {S::kRequeue}},
+      {"k lock expired", {S::kLockExpired}},
+      {"u unroutable", {S::kUnroutable}},
+      {"d duplicate dropped", {S::kDuplicateDropped}},
+      {"0 discarded", {S::kDiscard}},
+      {"L lost in a broker restart", {S::kLostInRestart}},
+      {"X crash", {S::kCrash}},
+      {"X on every lane: broker crash", {S::kBrokerCrash}},
+      {"R restart", {S::kRestart, S::kBrokerRestart}},
+      {"G given up", {S::kGiveUp}},
+      {"D duplicated on a link", {S::kLinkDuplicate}}};
+  return entries;
+}
+
+std::string Legend(int width, const TimelineDiagram& d) {
+  std::vector<const char*> entries;
+  if (!d.queue_broker) entries.assign(std::begin(kLogLegend), std::end(kLogLegend));
+  for (const LegendEntry& entry : d.queue_broker ? QueueLegend() : std::vector<LegendEntry>{}) {
+    const bool used = std::any_of(d.rows.begin(), d.rows.end(), [&](const TimelineRow& row) {
+      return std::find(entry.styles.begin(), entry.styles.end(), row.style) != entry.styles.end();
+    });
+    if (used) entries.push_back(entry.text);
+  }
   std::string out;
   std::string line = "legend:";
   for (const char* entry : entries) {
@@ -253,7 +288,7 @@ std::string RenderTimelineText(const TimelineDiagram& d, const TextLayout& layou
     out +=
         fmt::format("... {} more rows left out; narrow --messages or --window\n", d.rows_left_out);
   }
-  return out + Legend(layout.width);
+  return out + Legend(layout.width, d);
 }
 
 int TimelineWidth(std::optional<int> requested) {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cassert>
 
-#include "models/topic_pattern.h"
+#include "models/queue_routing.h"
 
 namespace deliverysim::models {
 
@@ -27,15 +27,6 @@ QueueBroker::QueueBroker(sim::Engine& engine, Network& network, const Scenario& 
     entry.stats.type = IsServiceBus(queue) ? "service-bus" : QueueTypeName(queue.type);
     entry.stats.durable = queue.durable;
     queues_.push_back(std::move(entry));
-  }
-  for (const ExchangeConfig& exchange : config.exchanges) {
-    Exchange entry{&exchange, {}, {}};
-    for (const BindingConfig& binding : config.bindings) {
-      if (binding.exchange != exchange.name) continue;
-      entry.bindings.push_back(&binding);
-      entry.binding_queues.push_back(QueueIndex(binding.queue));
-    }
-    exchanges_.push_back(std::move(entry));
   }
   for (const ProducerConfig& producer : scenario.producers) {
     routes_of_producer_.push_back(Route(producer.exchange, producer.routing_key));
@@ -97,26 +88,9 @@ sim::Time QueueBroker::OldestMessageAge(std::uint32_t queue) const {
   return engine_.now() - oldest;
 }
 
-// Routing. A queue bound twice to one exchange still gets one copy, as in RabbitMQ.
 std::vector<std::uint32_t> QueueBroker::Route(const std::string& exchange,
                                               const std::string& key) const {
-  std::vector<std::uint32_t> queues;
-  for (const Exchange& candidate : exchanges_) {
-    if (candidate.config->name != exchange) continue;
-    for (std::size_t b = 0; b < candidate.bindings.size(); ++b) {
-      const std::string& binding_key = candidate.bindings[b]->key;
-      bool match = false;
-      switch (candidate.config->type) {
-        case ExchangeType::kFanout: match = true; break;
-        case ExchangeType::kDirect: match = binding_key == key; break;
-        case ExchangeType::kTopic: match = TopicMatches(binding_key, key); break;
-      }
-      if (match) queues.push_back(candidate.binding_queues[b]);
-    }
-  }
-  std::sort(queues.begin(), queues.end());
-  queues.erase(std::unique(queues.begin(), queues.end()), queues.end());
-  return queues;
+  return RouteQueues(scenario_.queue_broker, exchange, key);
 }
 
 void QueueBroker::OnEvent(const sim::Event& event) {
@@ -197,6 +171,7 @@ void QueueBroker::Publish(const Packet& packet, const Record& record) {
     entry.record = record;
     entry.persistent = config.persistent;
     Enqueue(queue, entry);
+    TraceEnqueue(config.exchange, queue, record, nullptr);
   }
   for (std::uint32_t queue : routes) Dispatch(queue);
 }
@@ -246,6 +221,7 @@ void QueueBroker::Deliver(std::uint32_t c, Entry entry) {
   if (entry.redelivered) ++stats.redelivered;
   Send(consumer.reply, PacketType::kDeliver, consumer.connection, entry.record, tag,
        entry.redelivered);
+  TraceDelivery("dispatch", consumer, tag, entry.record, "redelivered", entry.redelivered);
   // With automatic acknowledgement the message counts as done once sent.
   if (consumer.config->ack == AckMode::kManual) {
     consumer.unacked.emplace(tag, entry);
@@ -293,6 +269,11 @@ void QueueBroker::OnAck(const Packet& packet) {
     ++queues_[consumer->queue].stats.completions_lock_lost;
   }
   queues_[consumer->queue].stats.acked += static_cast<std::uint64_t>(std::distance(first, last));
+  if (trace_) {
+    for (auto it = first; it != last; ++it) {
+      TraceDelivery("ack", *consumer, it->first, it->second.record, "multiple", packet.multiple);
+    }
+  }
   unacked.erase(first, last);
   Dispatch(consumer->queue);
 }
@@ -308,6 +289,7 @@ void QueueBroker::OnNack(const Packet& packet) {
     return;
   }
   const Entry entry = found->second;
+  TraceDelivery("nack", *consumer, found->first, entry.record, "requeue", packet.requeue);
   consumer->unacked.erase(found);
   const std::uint32_t q = consumer->queue;
   if (packet.requeue) {
@@ -377,7 +359,7 @@ void QueueBroker::DeadLetter(std::uint32_t q, const Entry& entry, const char* re
     if (queue.metrics && queue.metrics->Watches(entry.record.id)) {
       queue.metrics->OnDeadLettered(entry.record.id);
     }
-    TraceMessage("dead-letter", q, entry.record, reason);
+    TraceDeadLetter("dead-letter", q, entry, reason);
     return;
   }
   std::vector<std::uint32_t> targets;
@@ -390,19 +372,20 @@ void QueueBroker::DeadLetter(std::uint32_t q, const Entry& entry, const char* re
   // A dead letter that no queue takes is dropped, as RabbitMQ drops it.
   if (targets.empty()) {
     ++queue.stats.discarded;
-    TraceMessage("discard", q, entry.record, reason);
+    TraceDeadLetter("discard", q, entry, reason);
     return;
   }
   ++queue.stats.dead_lettered;
   if (queue.metrics && queue.metrics->Watches(entry.record.id)) {
     queue.metrics->OnDeadLettered(entry.record.id);
   }
-  TraceMessage("dead-letter", q, entry.record, reason);
+  TraceDeadLetter("dead-letter", q, entry, reason);
   for (std::uint32_t target : targets) {
     Entry copy;
     copy.record = entry.record;
     copy.persistent = entry.persistent;
     Enqueue(target, copy);
+    TraceEnqueue(config.dead_letter_exchange, target, entry.record, &config.name);
   }
   for (std::uint32_t target : targets) {
     if (target != q) Dispatch(target);
@@ -481,21 +464,47 @@ void QueueBroker::Send(LinkId link, PacketType type, std::uint64_t connection, c
   network_.Send(link, slot);
 }
 
-void QueueBroker::TraceMessage(const char* kind, std::uint32_t queue, const Record& record,
-                               const char* reason) {
+void QueueBroker::TraceMessage(const char* kind, std::uint32_t queue, const Record& record) {
   if (!trace_) return;
-  if (reason) {
-    trace_->Record(
-        engine_.now(), kind,
-        {TraceField::Text("queue", queues_[queue].config->name),
-         TraceField::Number("producer", record.id.producer),
-         TraceField::Number("message", record.id.number), TraceField::Text("reason", reason)});
-  } else {
-    trace_->Record(engine_.now(), kind,
-                   {TraceField::Text("queue", queues_[queue].config->name),
-                    TraceField::Number("producer", record.id.producer),
-                    TraceField::Number("message", record.id.number)});
-  }
+  trace_->Record(engine_.now(), kind,
+                 {TraceField::Text("queue", queues_[queue].config->name),
+                  TraceField::Number("producer", record.id.producer),
+                  TraceField::Number("message", record.id.number)});
+}
+
+void QueueBroker::TraceDeadLetter(const char* kind, std::uint32_t queue, const Entry& entry,
+                                  const char* reason) {
+  if (!trace_) return;
+  trace_->Record(
+      engine_.now(), kind,
+      {TraceField::Text("queue", queues_[queue].config->name),
+       TraceField::Number("producer", entry.record.id.producer),
+       TraceField::Number("message", entry.record.id.number), TraceField::Text("reason", reason),
+       TraceField::Number("returns", entry.returns)});
+}
+
+void QueueBroker::TraceEnqueue(const std::string& exchange, std::uint32_t queue,
+                               const Record& record, const std::string* dead_lettered_from) {
+  if (!trace_) return;
+  trace_->Record(engine_.now(), "enqueue",
+                 {TraceField::Text("exchange", exchange),
+                  TraceField::Text("queue", queues_[queue].config->name),
+                  TraceField::Number("producer", record.id.producer),
+                  TraceField::Number("message", record.id.number),
+                  TraceField::Text("dead_lettered_from",
+                                   dead_lettered_from ? *dead_lettered_from : std::string())});
+}
+
+void QueueBroker::TraceDelivery(const char* kind, const Consumer& consumer, std::uint64_t tag,
+                                const Record& record, const char* flag, bool flag_value) {
+  if (!trace_) return;
+  trace_->Record(engine_.now(), kind,
+                 {TraceField::Text("consumer", consumer.name),
+                  TraceField::Text("queue", queues_[consumer.queue].config->name),
+                  TraceField::Number("tag", static_cast<std::int64_t>(tag)),
+                  TraceField::Number("producer", record.id.producer),
+                  TraceField::Number("message", record.id.number),
+                  TraceField::Number(flag, flag_value ? 1 : 0)});
 }
 
 void QueueBroker::Fill(QueueBrokerResult& result) const {

@@ -146,11 +146,6 @@ class QueueBroker : public sim::Component, public Crashable {
     bool has_session = false;  // a session queue: it holds the lock of `session`
     std::uint32_t session = 0;
   };
-  struct Exchange {
-    const ExchangeConfig* config;
-    std::vector<const BindingConfig*> bindings;
-    std::vector<std::uint32_t> binding_queues;  // parallel to bindings
-  };
 
   void OnPacket(std::uint32_t slot);
   void OnPublish(const Packet& packet);
@@ -188,8 +183,16 @@ class QueueBroker : public sim::Component, public Crashable {
   Consumer* ConsumerOf(sim::ComponentId component);
   void Send(LinkId link, PacketType type, std::uint64_t connection, const Record& record,
             std::uint64_t tag, bool redelivered);
-  void TraceMessage(const char* kind, std::uint32_t queue, const Record& record,
-                    const char* reason = nullptr);
+  // Trace records, written only when a trace sink is set; docs/OUTPUT.md lists their fields.
+  void TraceMessage(const char* kind, std::uint32_t queue, const Record& record);
+  void TraceDeadLetter(const char* kind, std::uint32_t queue, const Entry& entry,
+                       const char* reason);
+  // `dead_lettered_from`: the queue a dead letter left, or null for a publish.
+  void TraceEnqueue(const std::string& exchange, std::uint32_t queue, const Record& record,
+                    const std::string* dead_lettered_from);
+  // A delivery's event at `consumer`, with one flag: redelivered, multiple or requeue.
+  void TraceDelivery(const char* kind, const Consumer& consumer, std::uint64_t tag,
+                     const Record& record, const char* flag, bool flag_value);
 
   sim::Engine& engine_;
   Network& network_;
@@ -197,7 +200,6 @@ class QueueBroker : public sim::Component, public Crashable {
   sim::TraceSink* trace_;
   std::string name_ = kBrokerName;
   sim::ComponentId id_ = 0;
-  std::vector<Exchange> exchanges_;
   std::vector<Queue> queues_;
   std::vector<Consumer> consumers_;
   std::vector<int> consumer_of_component_;  // component id -> consumers_ index, or -1

@@ -19,7 +19,7 @@ void QueueBroker::OnLockExpired(std::uint64_t arg) {
   const Entry entry = found->second;
   held->erase(found);
   ++queues_[consumer.queue].stats.lock_expiries;
-  TraceMessage("lock-expired", consumer.queue, entry.record);
+  TraceDelivery("lock-expired", consumer, tag, entry.record, "redelivered", entry.redelivered);
   Return(consumer.queue, entry, /*to_back=*/false);
   Dispatch(consumer.queue);
 }

@@ -107,7 +107,10 @@ void QueueConsumer::ProcessNext() {
     TraceHeld("deliver", held);
     if (IsPoison(held.record) && config_.on_poison == PoisonAction::kCrash) {
       if (trace_) {
-        trace_->Record(engine_.now(), "poison-crash", {TraceField::Text("component", name_)});
+        trace_->Record(engine_.now(), "poison-crash",
+                       {TraceField::Text("component", name_),
+                        TraceField::Number("producer", held.record.id.producer),
+                        TraceField::Number("message", held.record.id.number)});
       }
       Crash(config_.restart_after);
       return;

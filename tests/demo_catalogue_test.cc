@@ -17,7 +17,7 @@ const std::string kDemos = std::string(DELIVERYSIM_SOURCE_DIR) + "/scenarios/dem
 TEST(DemoCatalogue, EveryBundledDemoShowsItsExpectedOutcome) {
   Result<std::vector<Demo>> demos = LoadDemoCatalogue(kDemos);
   ASSERT_TRUE(demos.ok()) << demos.error().ToString();
-  ASSERT_EQ(demos.value().size(), 8u);
+  ASSERT_EQ(demos.value().size(), 9u);
   for (const Demo& demo : demos.value()) {
     SCOPED_TRACE(demo.name);
     EXPECT_FALSE(demo.lesson.empty());

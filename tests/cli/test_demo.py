@@ -42,10 +42,30 @@ def test_at_most_once_demo_draws_a_lost_send(deliverysim):
     assert "send of #" in out and "LOST on link" in out
 
 
-def test_fanout_demo_draws_one_event_to_every_group(deliverysim):
+def test_fanout_demo_routes_to_every_queue_and_shares_one_queue(deliverysim):
     out = deliverysim("demo", "competing-consumers-vs-fanout", check=True).stdout
-    delivered = [line for line in out.splitlines() if "deliver event-source#0 " in line]
-    assert len(delivered) == 3  # email, audit and analytics each get it
+    lines = out.splitlines()
+    # The fanout exchange copies order 0 into the three queues, and each queue delivers it.
+    assert [line.split("route #0 to ")[1] for line in lines if "route #0 to " in line] == [
+        "billing", "email", "audit"]
+    assert [line.split("deliver #0 to ")[1] for line in lines if "deliver #0 to " in line] == [
+        "billing-1", "email-1", "audit-1"]
+    # Billing's consumers compete: round-robin in the order they subscribed.
+    assert any(line.endswith("deliver #1 to billing-2") for line in lines)
+    assert any(line.endswith("deliver #2 to billing-3") for line in lines)
+
+
+def test_retry_demo_draws_the_retries_and_the_dead_letter(deliverysim):
+    out = deliverysim("demo", "retries-with-backoff-end-in-a-dead-letter-queue",
+                      check=True).stdout
+    assert len([line for line in out.splitlines() if "#0 failed (attempt " in line]) == 6
+    assert "DEAD-LETTER #0 to billing-dlq" in out
+
+
+def test_catalogue_holds_the_queue_broker_demos():
+    assert len(DEMOS) == 9
+    assert "retries-with-backoff-end-in-a-dead-letter-queue" in DEMOS
+    assert "competing-consumers-vs-fanout" in DEMOS
 
 
 def test_unknown_demo_lists_the_names(deliverysim):

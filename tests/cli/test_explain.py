@@ -53,3 +53,29 @@ def test_a_message_that_does_not_exist_is_bad_input(deliverysim, scenarios):
                          "99999999")
     assert result.returncode == 2
     assert "--message: order-service intended no message #99999999" in result.stderr
+
+
+RETRY_DEMO = "demos/retries-with-backoff-end-in-a-dead-letter-queue.yaml"
+
+
+def test_worst_of_the_retry_demo_is_its_dead_lettered_message(deliverysim, scenarios):
+    out = deliverysim("explain", scenarios / RETRY_DEMO, "--worst", check=True).stdout
+    assert out.startswith("The worst message is #0: dead-lettered.")
+    # max_attempts 7: six failed attempts each announce a wait, the 7th ends in a reject.
+    waits = [line for line in out.splitlines() if "its retry policy waits" in line]
+    assert [f"(attempt {n} of 7)" in line for n, line in enumerate(waits, 1)] == [True] * 6
+    assert "billing-1 rejected it without requeue: its handler had failed 7 times" in out
+    assert "the dead-letter exchange orders-dlx routed it to queue billing-dlq." in out
+    assert ("Outcome for group billing (queue billing): DEAD-LETTERED, its side effect never "
+            "ran: queue billing dead-lettered it at ") in out
+
+
+def test_service_bus_lock_expiry_names_the_max_delivery_count(deliverysim, scenarios):
+    out = deliverysim("explain", scenarios / "service-bus-lock-expiry.yaml", "--message", "0",
+                      check=True).stdout
+    # The header: a lock expiry every 5 s; the 10th, at 51.001 s, dead-letters it.
+    expiries = [line for line in out.splitlines() if "expired before a completion" in line]
+    assert len(expiries) == 10
+    assert ("At 51.001000 s queue billing dead-lettered it to billing/$DeadLetterQueue: "
+            "MaxDeliveryCountExceeded (delivery count 10, max_delivery_count 10).") in out
+    assert "with the redelivered flag set: after the lock billing-1 held ran out." in out

@@ -113,3 +113,40 @@ def test_same_scenario_gives_the_same_timeline(binary, scenarios):
         out = run_plain(binary, "run", scenarios / AT_LEAST_ONCE, "--timeline").stdout
         return out[out.index("time (s)"):]
     assert timeline() == timeline()
+
+
+RETRY_DEMO = "demos/retries-with-backoff-end-in-a-dead-letter-queue.yaml"
+
+
+def test_queue_timeline_has_queue_lanes_retries_and_a_dead_letter(binary, scenarios):
+    result = run_plain(binary, "run", scenarios / RETRY_DEMO, "--timeline")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout[result.stdout.index("lanes:"):]
+    assert "lanes: A=order-service B=orders C=billing D=billing-dlq E=billing-1" in out
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert any("o----->" in line and line.endswith("route #0 to billing") for line in lines)
+    retries = [line for line in lines if " r   #0 failed (attempt " in line]
+    assert len(retries) == 6  # max_attempts 7
+    assert any("<...........o" in line and line.endswith("REJECT #0") for line in lines)
+    dead = [line for line in lines if "DEAD-LETTER #0 to billing-dlq" in line]
+    assert len(dead) == 1 and "o:::::>" in dead[0]
+    assert "o::> dead letter" in out and "r handler retry" in out
+    assert "\033[" not in out
+
+
+def test_queue_timeline_marks_crashes_requeues_and_redeliveries(binary, scenarios):
+    result = run_plain(binary, "run", scenarios / "queue-poison-delivery-limit.yaml",
+                       "--timeline", "--width", "120")
+    out = result.stdout
+    assert result.returncode == 0, result.stderr
+    assert max(len(line) for line in out[out.index("lanes:"):].splitlines()) <= 120
+    assert "CRASH quorum-dlx-1: poison #0 killed it" in out
+    assert "#0 requeued at its old position" in out
+    assert "REDELIVER #0 to quorum-dlx-1 (redelivered flag)" in out
+    # Long words wrap onto the next line under the lanes; join them back to read the labels.
+    words = " ".join(line.split("|")[-1].strip() for line in out.splitlines())
+    assert ("DEAD-LETTER #0 to billing-dlq via orders-dlx: delivery limit exceeded (returned 4 "
+            "times, delivery_limit 3)") in words
+    assert ("DISCARDED #0: delivery limit exceeded (returned 4 times, delivery_limit 3), and no "
+            "dead-letter exchange") in words

@@ -129,3 +129,38 @@ def test_same_scenario_gives_the_same_page_bytes(binary, scenarios, tmp_path, pa
     subprocess.run([binary, "run", str(scenarios / AT_LEAST_ONCE), "--json", "--timeline-html",
                     str(again)], capture_output=True, check=True, timeout=300)
     assert again.read_bytes() == page.read_bytes()
+
+
+RETRY_DEMO = "demos/retries-with-backoff-end-in-a-dead-letter-queue.yaml"
+
+
+@pytest.fixture(scope="module")
+def queue_page(binary, scenarios, tmp_path_factory):
+    path = tmp_path_factory.mktemp("html") / "retry-demo.html"
+    result = subprocess.run([binary, "run", str(scenarios / RETRY_DEMO), "--timeline-html",
+                             str(path)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    return path
+
+
+def test_browser_shows_queue_lanes_retries_and_the_dead_letter(chromium, queue_page, tmp_path):
+    dom = Dom(browse(chromium, tmp_path / "profile", queue_page.as_uri(), "--dump-dom"))
+    lanes = [e[2] for e in dom.with_class("text", "lane")]
+    assert lanes == ["order-service", "orders", "billing", "billing-dlq", "billing-1"]
+    assert len(dom.with_class("g", "route")) == 1
+    assert len(dom.with_class("g", "handler-retry")) == 6  # max_attempts 7
+    rejects = dom.with_class("g", "nack")
+    assert len(rejects) == 1 and "alarm" in rejects[0][1]["class"].split()
+    dead = dom.with_class("g", "dead-letter")
+    assert len(dead) == 1
+    assert "DEAD-LETTER #0 to billing-dlq via orders-dlx" in dead[0][2]
+    # Written by the page's script: every row of message 0 is shown.
+    assert re.fullmatch(r"(\d+) of \1 events shown; duplicate effects: 0, redeliveries: 0",
+                        dom.by_id("shown")[2])
+
+
+def test_same_queue_scenario_gives_the_same_page_bytes(binary, scenarios, tmp_path, queue_page):
+    again = tmp_path / "again.html"
+    subprocess.run([binary, "run", str(scenarios / RETRY_DEMO), "--timeline-html", str(again)],
+                   capture_output=True, check=True, timeout=300)
+    assert again.read_bytes() == queue_page.read_bytes()
