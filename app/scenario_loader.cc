@@ -420,8 +420,8 @@ void LoadQueueConsumerGroup(const Node& node, Scenario& scenario) {
   const bool service_bus = scenario.broker_kind == models::BrokerKind::kServiceBus;
   const char* ack_key = service_bus ? "receive_mode" : "ack";
   node.ExpectMap({"group", "queue", "instances", "processing", ack_key, "prefetch", "ack_every",
-                  "on_poison", "restart_after", "reconnect_delay", "concurrency", "inbox", "retry",
-                  "reconnect"});
+                  "on_poison", "failure", "restart_after", "reconnect_delay", "concurrency",
+                  "inbox", "retry", "reconnect"});
   models::ConsumerGroupConfig group;
   group.group = node.Get("group").Name();
   group.topic = node.Get("queue").Name();
@@ -453,6 +453,7 @@ void LoadQueueConsumerGroup(const Node& node, Scenario& scenario) {
                                            {"reject", models::PoisonAction::kReject},
                                            {"retry", models::PoisonAction::kRetry}});
   });
+  Optional(node, "failure", queue.failure, [](const Node& n) { return n.Probability(); });
   Optional(node, "restart_after", queue.restart_after,
            [](const Node& n) { return n.PositiveDuration(); });
   Optional(node, "reconnect_delay", queue.reconnect_delay,

@@ -122,7 +122,8 @@ enum class BrokerKind { kLog, kQueue, kServiceBus };
 enum class ExchangeType { kDirect, kFanout, kTopic };
 enum class QueueType { kClassic, kQuorum };
 enum class AckMode { kAuto, kManual };
-// What a handler does with a poison message (ProducerConfig::poison).
+// What a handler does with a poison message (ProducerConfig::poison) and with an attempt that
+// fails transiently (QueueConsumerConfig::failure).
 enum class PoisonAction {
   kCrash,    // the process dies before it can acknowledge
   kRequeue,  // nack with requeue
@@ -168,6 +169,10 @@ struct QueueConsumerConfig {
   std::uint32_t prefetch = 0;   // unacknowledged deliveries per consumer; 0: unlimited
   std::uint32_t ack_every = 1;  // manual: one multiple-ack per this many processed messages
   PoisonAction on_poison = PoisonAction::kCrash;
+  // Each handler attempt of any message fails, independently, with this probability (a
+  // transient failure, such as a timed-out call downstream); a failed attempt takes the
+  // on_poison path as a poison message does. Drawn from the instance's own stream.
+  double failure = 0;
   sim::Time restart_after = sim::kSecond;    // after a poison message killed the instance
   sim::Time reconnect_delay = sim::kSecond;  // between attempts to (re)subscribe
   std::uint32_t concurrency = 1;             // messages in process at once per instance
