@@ -89,6 +89,11 @@ struct ProducerConfig {
   std::uint32_t max_attempts = 0;  // 0: retry until acknowledged or delivery_timeout
   sim::Time request_timeout = 30 * sim::kSecond;
   sim::Time retry_backoff = 100 * sim::kMillisecond;
+  // With has_retry_policy, the delay before each retry of a batch comes from `retry` by the
+  // batch's sends so far (its max_attempts is unused: max_attempts above counts); otherwise
+  // it is retry_backoff.
+  bool has_retry_policy = false;
+  RetryPolicyConfig retry;
   // Kafka 4.x producer defaults, with batch size counted in records rather than bytes.
   Partitioner partitioner = Partitioner::kDefault;
   std::uint32_t explicit_partition = 0;
