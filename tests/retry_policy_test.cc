@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <vector>
 
 #include "tests/queue_test_support.h"
@@ -212,6 +213,40 @@ TEST(ProducerRetries, ExponentialBackoffGrowsTheWaitsUpToTheCap) {
 
 TEST(ProducerRetries, WithoutAPolicyTheFixedRetryBackoffStays) {
   EXPECT_EQ(SendTimes("retry_backoff: 100ms"), (std::vector<sim::Time>{100, 300, 500, 700, 900}));
+}
+
+// A publisher with confirms whose link loses everything until 450 ms; messages at 100, 200,
+// 300, 400 and 500 ms; a 100 ms confirm timeout, then waits of 100 ms and 200 ms
+// (exponential). Message 3 (sent at 300 ms, lost) is due again at 500 ms, while messages 1 and
+// 2, lost twice, wait until 600 and 700 ms: with its own policy a publisher republishes
+// message 3 at 500 ms rather than behind them.
+TEST(ProducerRetries, AQueuePublisherRepublishesEachMessageWhenItsOwnWaitEnds) {
+  RecordingTrace trace;
+  RunScenario(ParseScenario(R"(
+name: publisher
+duration: 550ms
+drain: 2s
+broker:
+  kind: queue
+  exchanges: [ { name: orders, type: fanout } ]
+  queues: [ { name: billing } ]
+  bindings: [ { exchange: orders, queue: billing } ]
+producers:
+  - { name: shop, exchange: orders, rate: 10/s, confirms: true, request_timeout: 100ms,
+      retry: { backoff: exponential, base: 100ms, cap: 1s } }
+network: { latency: const(0) }
+faults: [ { link: shop -> broker, from: 0s, until: 450ms, loss: 1 } ]
+)"),
+              &trace);
+  std::map<std::int64_t, std::vector<sim::Time>> sends;
+  for (const TraceEvent& send : trace.Of("send")) {
+    sends[send.Number("message")].push_back(send.at / kMillisecond);
+  }
+  ASSERT_EQ(sends.size(), 5u);
+  const std::vector<std::vector<sim::Time>> expected = {
+      {100, 300, 600}, {200, 400, 700}, {300, 500}, {400, 600}, {500}};
+  std::size_t i = 0;
+  for (const auto& [message, times] : sends) EXPECT_EQ(times, expected[i++]) << message;
 }
 
 }  // namespace
