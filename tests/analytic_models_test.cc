@@ -252,5 +252,28 @@ TEST(AnalyzeScenario, RequeueingWithoutALimitNeverDeadLetters) {
   EXPECT_NEAR(a.dead_letters[0].prediction.expected_attempts, 2, 1e-12);  // 1 / (1 - 0.5)
 }
 
+// A failing handler serves some messages more than once, which an M/M/c server never does.
+TEST(AnalyzeScenario, AFailingHandlerIsNotAnMMcServer) {
+  constexpr const char* kCompeting = R"(
+name: c
+duration: 10s
+broker:
+  kind: queue
+  exchanges: [{ name: jobs, type: fanout }]
+  queues: [{ name: work }]
+  bindings: [{ exchange: jobs, queue: work }]
+producers: [{ name: p, exchange: jobs, rate: 100/s, arrivals: poisson }]
+consumers: [{ group: g, queue: work, instances: 2, processing: exp(1ms), prefetch: 1 }]
+network: { latency: const(0) }
+)";
+  ASSERT_EQ(models::AnalyzeScenario(testing::ParseScenario(kCompeting)).queues.size(), 1u);
+  std::string text = kCompeting;
+  text.replace(text.find("prefetch: 1"), 11, "prefetch: 1, failure: 0.1, on_poison: requeue");
+  const models::Analysis a = models::AnalyzeScenario(testing::ParseScenario(text));
+  EXPECT_TRUE(a.queues.empty());
+  ASSERT_FALSE(a.not_applicable.empty());
+  EXPECT_THAT(a.not_applicable[0], HasSubstr("handler attempts fail (failure)"));
+}
+
 }  // namespace
 }  // namespace deliverysim
