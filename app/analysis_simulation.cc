@@ -50,6 +50,18 @@ std::vector<Measure> Measures(const models::Scenario& scenario, const models::An
                           return Ratio(Producer(r, p).gave_up, Producer(r, p).intended);
                         }});
   }
+  for (const models::DeadLetterCheck& d : a.dead_letters) {
+    if (d.policy.dead_letter_queue) {
+      measures.push_back({d.group + " dead_lettered / intended", d.prediction.dead_lettered,
+                          [g = d.group](const auto& r) {
+                            return Ratio(Group(r, g).dead_lettered, Group(r, g).intended);
+                          }});
+    } else {
+      measures.push_back(
+          {d.group + " lost / intended", d.prediction.lost,
+           [g = d.group](const auto& r) { return Ratio(Group(r, g).lost, Group(r, g).intended); }});
+    }
+  }
   // At-most-once loss shows in every group reading the producer's topic.
   for (const models::AtMostOnceCheck& c : a.at_most_once) {
     std::string topic;

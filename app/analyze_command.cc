@@ -50,6 +50,23 @@ void PrintRetry(const models::RetryCheck& r, std::string& out) {
       r.producer);
 }
 
+void PrintDeadLetters(const models::DeadLetterCheck& d, std::string& out) {
+  const models::RetryPrediction& p = d.prediction;
+  out += fmt::format(
+      "group {}: a failing handler as an absorbing Markov chain: failure {:.6g}, request loss "
+      "0, acknowledgement loss 0, {}, {}; {}\n",
+      d.group, d.policy.failure,
+      d.unlimited ? std::string("unlimited attempts")
+                  : fmt::format("at most {} attempt(s)", d.policy.max_attempts),
+      d.path, d.policy.dead_letter_queue ? "a dead-letter queue" : "no dead-letter queue");
+  out += fmt::format(
+      "  per message: P(dead-lettered) {:.6f}; P(lost) {:.6f}; P(processed) {:.6f}; attempts "
+      "{:.6f}\n",
+      p.dead_lettered, p.lost, p.processed, p.expected_attempts);
+  out += fmt::format("  compare with {} / intended of group {}\n",
+                     d.policy.dead_letter_queue ? "dead_lettered" : "lost", d.group);
+}
+
 std::string ComparisonText(const std::vector<Comparison>& rows, std::uint32_t runs) {
   if (rows.empty()) return "nothing to simulate: no prediction applies\n";
   std::string out =
@@ -72,11 +89,12 @@ std::string ComparisonText(const std::vector<Comparison>& rows, std::uint32_t ru
 
 std::string AnalysisText(const std::string& scenario_name, const models::Analysis& analysis) {
   std::string out = fmt::format("analytic predictions for '{}'\n", scenario_name);
-  const bool none =
-      analysis.queues.empty() && analysis.retries.empty() && analysis.at_most_once.empty();
+  const bool none = analysis.queues.empty() && analysis.retries.empty() &&
+                    analysis.at_most_once.empty() && analysis.dead_letters.empty();
   if (none) out += "no analytic prediction applies to this scenario\n";
   for (const models::QueueCheck& q : analysis.queues) PrintQueue(q, out);
   for (const models::RetryCheck& r : analysis.retries) PrintRetry(r, out);
+  for (const models::DeadLetterCheck& d : analysis.dead_letters) PrintDeadLetters(d, out);
   for (const models::AtMostOnceCheck& a : analysis.at_most_once) {
     out += fmt::format(
         "producer {}: at-most-once (acks 0): each message is lost with probability {:.6g}, "

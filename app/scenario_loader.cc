@@ -421,8 +421,8 @@ void LoadQueueConsumerGroup(const Node& node, Scenario& scenario) {
   const bool service_bus = scenario.broker_kind == models::BrokerKind::kServiceBus;
   const char* ack_key = service_bus ? "receive_mode" : "ack";
   node.ExpectMap({"group", "queue", "instances", "processing", ack_key, "prefetch", "ack_every",
-                  "on_poison", "restart_after", "reconnect_delay", "concurrency", "inbox", "retry",
-                  "reconnect"});
+                  "on_poison", "failure", "restart_after", "reconnect_delay", "concurrency",
+                  "inbox", "retry", "reconnect"});
   models::ConsumerGroupConfig group;
   group.group = node.Get("group").Name();
   group.topic = node.Get("queue").Name();
@@ -454,6 +454,7 @@ void LoadQueueConsumerGroup(const Node& node, Scenario& scenario) {
                                            {"reject", models::PoisonAction::kReject},
                                            {"retry", models::PoisonAction::kRetry}});
   });
+  Optional(node, "failure", queue.failure, [](const Node& n) { return n.Probability(); });
   Optional(node, "restart_after", queue.restart_after,
            [](const Node& n) { return n.PositiveDuration(); });
   Optional(node, "reconnect_delay", queue.reconnect_delay,
@@ -648,15 +649,31 @@ void LoadProducerClient(const Node& node, models::ProducerConfig& producer) {
            [](const Node& n) { return static_cast<std::uint32_t>(n.Unsigned(1, 1'000'000)); });
 }
 
+// `retry`: the policy of the waits between a batch's sends, in place of a fixed retry_backoff.
+void LoadProducerRetryPolicy(const Node& node, bool queue_broker,
+                             models::ProducerConfig& producer) {
+  if (!node.Has("retry")) return;
+  const Node retry = node.Get("retry");
+  if (node.Has("retry_backoff")) retry.Fail("give retry_backoff (a fixed wait) or retry, not both");
+  if (producer.acks == 0) {
+    retry.Fail(queue_broker ? "without publisher confirms nothing comes back, so nothing is "
+                              "republished; write confirms: true"
+                            : "with acks: 0 no acknowledgement comes back, so nothing is "
+                              "retried; use acks: 1 or all");
+  }
+  producer.has_retry_policy = true;
+  producer.retry = LoadRetryPolicy(retry, /*with_max_attempts=*/false);
+}
+
 void LoadProducer(const Node& node, Scenario& scenario) {
   const bool queue_broker = scenario.broker_kind != models::BrokerKind::kLog;
   if (scenario.broker_kind == models::BrokerKind::kServiceBus) {
     node.ExpectMap({"name", "queue", "poison", "rate", "arrivals", "keys", "key_popularity",
-                    "max_attempts", "request_timeout", "retry_backoff"});
+                    "max_attempts", "request_timeout", "retry_backoff", "retry"});
   } else if (queue_broker) {
     node.ExpectMap({"name", "exchange", "routing_key", "mandatory", "persistent", "confirms",
                     "poison", "rate", "arrivals", "keys", "key_popularity", "max_attempts",
-                    "request_timeout", "retry_backoff"});
+                    "request_timeout", "retry_backoff", "retry"});
   } else {
     node.ExpectMap({"name",
                     "topic",
@@ -668,6 +685,7 @@ void LoadProducer(const Node& node, Scenario& scenario) {
                     "max_attempts",
                     "request_timeout",
                     "retry_backoff",
+                    "retry",
                     "partitioner",
                     "partition",
                     "batch_size",
@@ -737,6 +755,7 @@ void LoadProducer(const Node& node, Scenario& scenario) {
             "use max_attempts: 1 or acks: 1 or all");
   }
   if (producer.acks == 0) producer.max_attempts = 1;
+  LoadProducerRetryPolicy(node, queue_broker, producer);
   if (queue_broker) {
     // A RabbitMQ or Service Bus publisher sends each message as it comes, any number awaiting
     // a confirm, and republishes just the one whose confirm is overdue.

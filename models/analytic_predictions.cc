@@ -71,6 +71,7 @@ std::string CompetingConsumersTrouble(const Scenario& s, const ConsumerGroupConf
   if (!routed) return "the producer does not reach the queue through a fanout or direct binding";
   if (p.arrivals != Arrivals::kPoisson) return "arrivals are not Poisson";
   if (p.poison > 0) return "the producer sends poison messages";
+  if (g.queue.failure > 0) return "handler attempts fail (failure), so messages are served again";
   if (g.processing.kind() != sim::Distribution::Kind::kExponential) {
     return "processing is not exponential";
   }
@@ -205,6 +206,15 @@ void AnalyzeProducers(const Scenario& s, Analysis& out) {
       check.prediction = SolveRetryChain(check.policy);
     }
     out.retries.push_back(check);
+    // A timeout fails every request in flight on the connection, not only its own.
+    const bool lossy = check.policy.request_loss > 0 || check.policy.ack_loss > 0;
+    if (lossy && p.timeout_closes_connection && p.max_in_flight > 1) {
+      out.caveats.push_back(
+          "producer " + p.name + ": with max_in_flight " + std::to_string(p.max_in_flight) +
+          " a request timeout closes the connection and resends every batch in flight on it, "
+          "so the chain, which counts each message's own attempts, undercounts sends (and "
+          "duplicate appends); max_in_flight: 1 matches it");
+    }
     // A reply slower than the timeout makes a retry the chain does not count.
     const double round_trip = 2 * s.network.latency.Mean();
     if (round_trip >= 0.5 * static_cast<double>(p.request_timeout)) {
@@ -215,17 +225,28 @@ void AnalyzeProducers(const Scenario& s, Analysis& out) {
   }
 }
 
+void AnalyzeFailingHandlers(const Scenario& s, Analysis& out) {
+  if (s.broker_kind == BrokerKind::kLog) return;
+  for (const ConsumerGroupConfig& g : s.consumers) {
+    if (g.queue.failure <= 0) continue;
+    const FailingHandlerMapping mapping = MapFailingHandler(s, g);
+    if (!mapping.why.empty()) {
+      out.not_applicable.push_back("group " + g.group +
+                                   ": its failing handler is not a retry chain: " + mapping.why);
+      continue;
+    }
+    out.dead_letters.push_back(mapping.check);
+    if (!mapping.caveat.empty()) out.caveats.push_back("group " + g.group + ": " + mapping.caveat);
+  }
+}
+
 }  // namespace
 
 Analysis AnalyzeScenario(const Scenario& scenario) {
   Analysis out;
   AnalyzeGroups(scenario, out);
   AnalyzeProducers(scenario, out);
-  // TODO: compare the retry chain's dead-letter probability with a queue consumer's retry
-  // policy and dead-letter exchange; until then only its hand-computed unit tests check it.
-  out.not_applicable.push_back(
-      "dead-letter probability: not yet predicted for a queue consumer's retry policy, so the "
-      "retry chain's dead-lettering has nothing to compare with");
+  AnalyzeFailingHandlers(scenario, out);
   return out;
 }
 

@@ -13,6 +13,9 @@
 // - A producer with acknowledgements is a retry chain (models/retry_chain.h): a produce request
 //   lost on the way, or its acknowledgement lost on the way back, is sent again, up to
 //   max_attempts; an append whose acknowledgement was lost is a duplicate in the log.
+// - A queue consumer group whose handler attempts fail at random (consumers[].failure) is a
+//   retry chain too (models/failing_handler_chain.h): p^n of its messages are dead-lettered,
+//   n being the attempts its on_poison path allows.
 // - A producer with acks 0 loses exactly the messages its link loses
 //   (models/at_most_once_loss.h).
 // - Competing consumers on one RabbitMQ-style queue, each holding one message at a time, are
@@ -24,6 +27,7 @@
 #include <vector>
 
 #include "models/erlang_c.h"
+#include "models/failing_handler_chain.h"
 #include "models/retry_chain.h"
 #include "models/scenario.h"
 
@@ -57,6 +61,7 @@ struct Analysis {
   std::vector<QueueCheck> queues;
   std::vector<RetryCheck> retries;
   std::vector<AtMostOnceCheck> at_most_once;
+  std::vector<DeadLetterCheck> dead_letters;
   std::vector<std::string> not_applicable;  // "group billing: processing is not exponential"
   std::vector<std::string> caveats;         // assumptions met only approximately
 };

@@ -26,7 +26,9 @@ Producer::Producer(sim::Engine& engine, Network& network, MessageLedger& ledger,
       next_sequence_(config.keys + 1, 0),
       waiting_(partitions),
       next_batch_sequence_(partitions, 0),
-      marked_ready_(partitions, false) {
+      marked_ready_(partitions, false),
+      retry_policy_(config.retry),
+      retry_random_(sim::RandomStream::ForComponent(seed, "producer-retry:" + config.name)) {
   if (config.keys > 0 && config.zipf_exponent > 0) zipf_.emplace(config.keys, config.zipf_exponent);
 }
 
@@ -267,7 +269,7 @@ void Producer::OnEvent(const sim::Event& event) {
       if (event.arg == incarnation_) OnDue(linger_due_, linger_timer_armed_, kLingerDue);
       break;
     case kRetryDue:
-      if (event.arg == incarnation_) OnDue(retry_due_, retry_timer_armed_, kRetryDue);
+      if (event.arg == incarnation_) OnRetryDue();
       break;
     case kRestart: Restart(event.arg); break;
     case kRelayPoll: OnRelayPoll(event.arg); break;
@@ -374,6 +376,7 @@ void Producer::Append(const Record& record, std::uint32_t partition) {
     batch.epoch = epoch_;
     batch.created = engine_.now();
     batch.retry_at = 0;
+    batch.last_delay = 0;
     batch.attempts = 0;
     batch.closed = false;
     queue.push_back(slot);
@@ -385,7 +388,9 @@ void Producer::Append(const Record& record, std::uint32_t partition) {
   Batch& batch = batches_[queue.back()];
   batch.records.push_back(record);
   if (batch.records.size() >= config_.batch_size) batch.closed = true;
-  if (queue.size() == 1 && (batch.closed || config_.linger == 0)) MarkReady(partition);
+  // Behind a batch backing off, a publisher that republishes on its own may send this one.
+  const bool front_or_free = queue.size() == 1 || RepublishesEachOnItsOwn();
+  if (front_or_free && (batch.closed || config_.linger == 0)) MarkReady(partition);
 }
 
 void Producer::MarkReady(std::uint32_t partition) {
@@ -411,6 +416,32 @@ void Producer::OnDue(std::deque<Due>& dues, bool& armed, std::uint32_t kind) {
   if (!dues.empty()) {
     armed = true;
     engine_.Schedule(dues.front().at, self_, kind, incarnation_);
+  }
+  Drain();
+}
+
+void Producer::AddRetryDue(sim::Time at, std::uint32_t partition) {
+  retry_due_.Push(at, partition);
+  // A jittered or growing delay can fall before the armed timer: arm an earlier one, and let
+  // the later one find it is no longer the armed one.
+  if (!retry_timer_armed_ || at < retry_timer_at_) {
+    retry_timer_armed_ = true;
+    retry_timer_at_ = at;
+    engine_.Schedule(at, self_, kRetryDue, incarnation_);
+  }
+}
+
+void Producer::OnRetryDue() {
+  if (!retry_timer_armed_ || engine_.now() != retry_timer_at_) return;  // replaced
+  retry_timer_armed_ = false;
+  while (!retry_due_.Empty() && retry_due_.Top().at <= engine_.now()) {
+    MarkReady(retry_due_.Top().partition);
+    retry_due_.Pop();
+  }
+  if (!retry_due_.Empty()) {
+    retry_timer_armed_ = true;
+    retry_timer_at_ = retry_due_.Top().at;
+    engine_.Schedule(retry_timer_at_, self_, kRetryDue, incarnation_);
   }
   Drain();
 }
@@ -444,6 +475,13 @@ bool Producer::Sendable(const Batch& batch) const {
   return !(config_.idempotence && batch.attempts > 0 && EarlierInFlight(batch));
 }
 
+std::deque<std::uint32_t>::iterator Producer::NextSendable(std::deque<std::uint32_t>& queue) {
+  if (queue.empty() || Sendable(batches_[queue.front()])) return queue.begin();
+  if (!RepublishesEachOnItsOwn()) return queue.end();
+  return std::find_if(queue.begin(), queue.end(),
+                      [&](std::uint32_t slot) { return Sendable(batches_[slot]); });
+}
+
 void Producer::Drain() {
   if (!alive_) return;
   auto any_room = [&] {
@@ -464,15 +502,16 @@ void Producer::Drain() {
       ready_.pop_front();
       marked_ready_[partition] = false;
       std::deque<std::uint32_t>& queue = waiting_[partition];
-      if (queue.empty() || !Sendable(batches_[queue.front()])) continue;
+      const auto next = NextSendable(queue);
+      if (next == queue.end()) continue;
       const std::uint32_t connection = ConnectionOf(partition);
       if (!HasRoom(connection)) {
         still_ready.push_back(partition);
         continue;
       }
-      requests[connection].batches.push_back(queue.front());
-      queue.pop_front();
-      if (!queue.empty() && Sendable(batches_[queue.front()])) still_ready.push_back(partition);
+      requests[connection].batches.push_back(*next);
+      queue.erase(next);
+      if (NextSendable(queue) != queue.end()) still_ready.push_back(partition);
     }
     for (std::uint32_t partition : still_ready) MarkReady(partition);
     bool sent = false;
@@ -661,17 +700,24 @@ void Producer::Fail(std::uint32_t batch_slot) {
 
 void Producer::Requeue(std::uint32_t batch_slot) {
   Batch& batch = batches_[batch_slot];
-  batch.retry_at = engine_.now() + config_.retry_backoff;
+  const sim::Time delay = RetryDelay(batch);
+  batch.retry_at = engine_.now() + delay;
   std::deque<std::uint32_t>& queue = waiting_[batch.partition];
   auto later = std::find_if(queue.begin(), queue.end(), [&](std::uint32_t other) {
     return batches_[other].serial > batch.serial;
   });
   queue.insert(later, batch_slot);
-  if (config_.retry_backoff == 0) {
+  if (delay == 0) {
     MarkReady(batch.partition);
   } else {
-    AddDue(retry_due_, retry_timer_armed_, kRetryDue, {batch.retry_at, batch.partition});
+    AddRetryDue(batch.retry_at, batch.partition);
   }
+}
+
+sim::Time Producer::RetryDelay(Batch& batch) {
+  if (!config_.has_retry_policy) return config_.retry_backoff;
+  batch.last_delay = retry_policy_.Delay(batch.attempts, batch.last_delay, retry_random_);
+  return batch.last_delay;
 }
 
 void Producer::GiveUp(std::uint32_t batch_slot) {
@@ -722,7 +768,7 @@ void Producer::Crash(sim::Time restart_after) {
   txn_timer_armed_ = false;
   if (txn_phase_ != TxnPhase::kOff) txn_phase_ = TxnPhase::kInitializing;
   linger_due_.clear();
-  retry_due_.clear();
+  retry_due_.Clear();
   timer_armed_ = linger_timer_armed_ = retry_timer_armed_ = false;
   if (trace_) {
     trace_->Record(engine_.now(), "crash", {TraceField::Text("component", config_.name)});

@@ -13,6 +13,13 @@
 //     network client does: every request in flight on it fails, and each failed batch is
 //     retried after retry_backoff, in creation order, unless it used max_attempts sends or is
 //     older than delivery_timeout. A reply for a closed connection is ignored.
+//   - With a `retry` policy (retry_policy.h) the wait before a batch's retry n is the policy's
+//     delay for retry n instead, jittered from the producer's own random stream. A Kafka
+//     partition still sends its batches in order, so a batch backing off holds up those behind
+//     it (as the Java client's accumulator does); a queue publisher republishes each message
+//     when its own wait runs out. TODO: with the fixed retry_backoff a queue publisher keeps
+//     the partition order too, so a new message waits behind a republish in backoff; changing
+//     that would change the bundled queue scenarios' figures.
 //   - Without idempotence a retry appends a second copy when only the reply was lost, and with
 //     more than one request in flight a retried batch can land after a later one.
 //   - With idempotence each batch carries the producer id and the sequence number of its first
@@ -47,10 +54,12 @@
 #include <string>
 #include <vector>
 
+#include "models/due_heap.h"
 #include "models/ledger.h"
 #include "models/network.h"
 #include "models/outbox_table.h"
 #include "models/partition_leaders.h"
+#include "models/retry_policy.h"
 #include "models/run_result.h"
 #include "models/scenario.h"
 #include "sim/distribution.h"
@@ -133,6 +142,7 @@ class Producer : public sim::Component {
     std::uint32_t epoch = 0;          // idempotent: the producer epoch of base_sequence
     sim::Time created = 0;
     sim::Time retry_at = 0;
+    sim::Time last_delay = 0;  // before its latest retry: decorrelated jitter grows from it
     std::uint32_t attempts = 0;
     bool closed = false;  // takes no more records: full, or sent at least once
   };
@@ -142,8 +152,9 @@ class Producer : public sim::Component {
     sim::Time deadline = 0;
     std::uint32_t connection = 0;  // the broker node it went to; 0 with a single broker
   };
-  // A moment a partition's front batch may become sendable: linger or backoff running out.
-  // Both delays are constant, so each kind of moment comes in the order it was recorded.
+  // A moment a partition's front batch may become sendable as its linger runs out. Linger is
+  // constant, so these moments come in the order they were recorded; backoffs need not (a
+  // retry policy's delays vary), so they are kept in a DueHeap.
   struct Due {
     sim::Time at;
     std::uint32_t partition;
@@ -164,6 +175,12 @@ class Producer : public sim::Component {
   void Drain();
   void MarkReady(std::uint32_t partition);
   bool Sendable(const Batch& batch) const;
+  // The batch of the partition's queue to send next, or queue.end(): the front, or, for a
+  // publisher that republishes each message on its own, the first not backing off.
+  std::deque<std::uint32_t>::iterator NextSendable(std::deque<std::uint32_t>& queue);
+  bool RepublishesEachOnItsOwn() const {
+    return config_.has_retry_policy && !config_.timeout_closes_connection;
+  }
   bool EarlierInFlight(const Batch& batch) const;
   void SendRequest(Request request);
   void OnReply(const Packet& reply);
@@ -175,6 +192,10 @@ class Producer : public sim::Component {
   // A send of the batch failed: retry it or give it up.
   void Fail(std::uint32_t batch_slot);
   void Requeue(std::uint32_t batch_slot);
+  // The wait before the batch's next send, after `batch.attempts` sends.
+  sim::Time RetryDelay(Batch& batch);
+  void AddRetryDue(sim::Time at, std::uint32_t partition);
+  void OnRetryDue();
   void GiveUp(std::uint32_t batch_slot);
   // Tells the transaction and the outbox what became of the batch's records, then frees its
   // slot; false when that crashed the producer (the outbox relay's after-publish step).
@@ -238,9 +259,12 @@ class Producer : public sim::Component {
   std::vector<std::uint32_t> still_ready_;  // Drain's scratch, kept to avoid allocating
   std::vector<bool> marked_ready_;
   std::deque<Due> linger_due_;
-  std::deque<Due> retry_due_;
+  DueHeap retry_due_;
   bool linger_timer_armed_ = false;
   bool retry_timer_armed_ = false;
+  sim::Time retry_timer_at_ = 0;  // when the armed retry timer fires; an earlier one replaces it
+  RetryPolicy retry_policy_;
+  sim::RandomStream retry_random_;  // jitter draws, apart from the workload's
 
   // Per connection, requests awaiting a reply, in send order. Every request waits the same
   // request_timeout, so the earliest front holds the next deadline and one engine timer serves

@@ -27,7 +27,8 @@ QueueConsumer::QueueConsumer(sim::Engine& engine, Network& network, const Scenar
       inbox_(inbox),
       retry_policy_(group.queue.retry),
       reconnect_policy_(group.queue.reconnect),
-      retry_random_(sim::RandomStream::ForComponent(scenario.seed, "retry:" + name_)) {}
+      retry_random_(sim::RandomStream::ForComponent(scenario.seed, "retry:" + name_)),
+      failure_random_(sim::RandomStream::ForComponent(scenario.seed, "failure:" + name_)) {}
 
 void QueueConsumer::Start(sim::ComponentId self, sim::ComponentId broker) {
   self_ = self;
@@ -101,11 +102,12 @@ void QueueConsumer::ProcessNext() {
     const auto free = std::find_if(slots_.begin(), slots_.end(),
                                    [](const std::optional<Held>& slot) { return !slot; });
     if (free == slots_.end()) return;
-    const Held held = buffer_.front();
+    Held held = buffer_.front();
     buffer_.pop_front();
     if (metrics_.Watches(held.record.id)) metrics_.OnDelivery(held.record);
     TraceHeld("deliver", held);
-    if (IsPoison(held.record) && config_.on_poison == PoisonAction::kCrash) {
+    held.failing = AttemptFails(held.record);
+    if (held.failing && config_.on_poison == PoisonAction::kCrash) {
       if (trace_) {
         trace_->Record(engine_.now(), "poison-crash",
                        {TraceField::Text("component", name_),
@@ -134,14 +136,14 @@ void QueueConsumer::ProcessNext() {
 void QueueConsumer::OnProcessed(std::uint64_t arg) {
   if (!alive_ || (arg & 0xffffffff) != (incarnation_ & 0xffffffff)) return;
   const std::size_t index = arg >> 32;
-  if (IsPoison(slots_[index]->record) && config_.on_poison == PoisonAction::kRetry &&
+  if (slots_[index]->failing && config_.on_poison == PoisonAction::kRetry &&
       RetryInHandler(index)) {
     return;
   }
   std::optional<Held>& slot = slots_[index];
   const Held held = *slot;
   slot.reset();
-  if (IsPoison(held.record)) {
+  if (held.failing) {
     // The handler failed. With automatic acknowledgement there is nothing to hand back.
     if (config_.ack == AckMode::kManual && subscribed_ && held.connection == connection_) {
       FlushAcks();
@@ -161,6 +163,7 @@ bool QueueConsumer::RetryInHandler(std::size_t slot) {
   held.last_delay = retry_policy_.Delay(held.attempts, held.last_delay, retry_random_);
   ++held.attempts;
   ++handler_retries_;
+  held.failing = AttemptFails(held.record);
   if (trace_) {
     trace_->Record(engine_.now(), "retry",
                    {TraceField::Text("component", name_),
@@ -240,6 +243,12 @@ void QueueConsumer::Send(PacketType type, std::uint64_t tag, bool multiple, bool
 bool QueueConsumer::IsPoison(const Record& record) const {
   const ProducerConfig& producer = scenario_.producers[record.id.producer];
   return models::IsPoison(scenario_.seed, producer.name, record.id, producer.poison);
+}
+
+bool QueueConsumer::AttemptFails(const Record& record) {
+  if (IsPoison(record)) return true;
+  // No draw without failures, so a scenario that does not set them keeps every number.
+  return config_.failure > 0 && failure_random_.NextUnit() < config_.failure;
 }
 
 void QueueConsumer::TraceHeld(const char* kind, const Held& held) {

@@ -8,6 +8,9 @@
 //     multiple-ack per N processed messages (and whenever nothing is left to process).
 //   - A poison message (ProducerConfig::poison) kills the process as soon as the handler
 //     starts on it, or after its processing time is nacked with requeue or rejected.
+//   - With `failure` p > 0 every handler attempt of any message fails with probability p,
+//     drawn from the instance's own stream when the attempt starts, and a failed attempt takes
+//     the same on_poison path as a poison message.
 //   - A crash closes the connection; the close reaches the broker over the same link, after
 //     anything sent before it, as a TCP FIN follows the data before it. A restarted instance,
 //     or one whose connection the broker lost, subscribes again after reconnect_delay (or by
@@ -73,6 +76,7 @@ class QueueConsumer : public sim::Component, public Crashable {
     std::uint64_t connection;
     std::uint32_t attempts = 1;  // handler attempts so far, this one included
     sim::Time last_delay = 0;    // before the latest retry
+    bool failing = false;        // the current attempt fails: poison, or a transient failure
   };
 
   void OnPacket(const Packet& packet);
@@ -92,6 +96,8 @@ class QueueConsumer : public sim::Component, public Crashable {
   void FlushAcks();
   void Send(PacketType type, std::uint64_t tag, bool multiple, bool requeue);
   bool IsPoison(const Record& record) const;
+  // Whether the attempt starting now fails: always for poison, else with config_.failure.
+  bool AttemptFails(const Record& record);
   void TraceHeld(const char* kind, const Held& held);
 
   sim::Engine& engine_;
@@ -120,6 +126,7 @@ class QueueConsumer : public sim::Component, public Crashable {
   RetryPolicy retry_policy_;
   RetryPolicy reconnect_policy_;
   sim::RandomStream retry_random_;          // jitter draws, apart from processing times
+  sim::RandomStream failure_random_;        // transient failures, apart from the rest
   std::uint32_t failed_subscriptions_ = 0;  // since the last answered one
   sim::Time last_reconnect_delay_ = 0;
 };

@@ -2,8 +2,8 @@
 // broker, the producers (the log broker's Producer, whose acknowledgements are publisher confirms),
 // the queue consumers, their metrics and a sampler of queue depth. Simulation builds it instead of
 // the log broker's components and runs it the same way.
-// TODO: publishers are the log broker's Producer, so their republishing waits a fixed
-// retry_backoff; the retry policies (retry_policy.h) apply to consumers only.
+// Publishers are the log broker's Producer: they republish after retry_backoff, or by their
+// `retry` policy (retry_policy.h), each message when its own wait runs out.
 #pragma once
 
 #include <memory>

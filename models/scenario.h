@@ -90,6 +90,11 @@ struct ProducerConfig {
   std::uint32_t max_attempts = 0;  // 0: retry until acknowledged or delivery_timeout
   sim::Time request_timeout = 30 * sim::kSecond;
   sim::Time retry_backoff = 100 * sim::kMillisecond;
+  // With has_retry_policy, the delay before each retry of a batch comes from `retry` by the
+  // batch's sends so far (its max_attempts is unused: max_attempts above counts); otherwise
+  // it is retry_backoff.
+  bool has_retry_policy = false;
+  RetryPolicyConfig retry;
   // Kafka 4.x producer defaults, with batch size counted in records rather than bytes.
   Partitioner partitioner = Partitioner::kDefault;
   std::uint32_t explicit_partition = 0;
@@ -126,7 +131,8 @@ enum class BrokerKind { kLog, kQueue, kServiceBus };
 enum class ExchangeType { kDirect, kFanout, kTopic };
 enum class QueueType { kClassic, kQuorum };
 enum class AckMode { kAuto, kManual };
-// What a handler does with a poison message (ProducerConfig::poison).
+// What a handler does with a poison message (ProducerConfig::poison) and with an attempt that
+// fails transiently (QueueConsumerConfig::failure).
 enum class PoisonAction {
   kCrash,    // the process dies before it can acknowledge
   kRequeue,  // nack with requeue
@@ -172,6 +178,10 @@ struct QueueConsumerConfig {
   std::uint32_t prefetch = 0;   // unacknowledged deliveries per consumer; 0: unlimited
   std::uint32_t ack_every = 1;  // manual: one multiple-ack per this many processed messages
   PoisonAction on_poison = PoisonAction::kCrash;
+  // Each handler attempt of any message fails, independently, with this probability (a
+  // transient failure, such as a timed-out call downstream); a failed attempt takes the
+  // on_poison path as a poison message does. Drawn from the instance's own stream.
+  double failure = 0;
   sim::Time restart_after = sim::kSecond;    // after a poison message killed the instance
   sim::Time reconnect_delay = sim::kSecond;  // between attempts to (re)subscribe
   std::uint32_t concurrency = 1;             // messages in process at once per instance

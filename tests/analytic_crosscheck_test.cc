@@ -1,5 +1,6 @@
 // The simulator against theory, at fixed seeds (so these cannot flake): over 20 replications,
-// the 99% Student-t confidence interval of the simulated mean must contain the analytic value.
+// the 99% Student-t confidence interval of the simulated mean must contain the analytic value;
+// for a fraction of independent messages, the 99% binomial interval of one long run.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -215,6 +216,118 @@ faults: [{ link: p -> broker, from: 2s, until: 4s, loss: 0.3 }]
         return static_cast<double>(r.groups[0].lost) / static_cast<double>(r.groups[0].intended);
       },
       analysis.at_most_once[0].loss_probability);
+}
+
+// The 99% normal-approximation interval of a binomial proportion, k of n:
+// k/n +- 2.5758 sqrt(q (1 - q) / n), with q = k/n; it must contain `expected`.
+void ExpectProportionIntervalContains(std::uint64_t k, std::uint64_t n, double expected) {
+  ASSERT_GT(n, 0u);
+  const double q = static_cast<double>(k) / static_cast<double>(n);
+  const double half = 2.5758 * std::sqrt(q * (1 - q) / static_cast<double>(n));
+  EXPECT_LE(q - half, expected) << k << " of " << n << ", 99% CI [" << q - half << ", " << q + half
+                                << "]";
+  EXPECT_GE(q + half, expected) << k << " of " << n << ", 99% CI [" << q - half << ", " << q + half
+                                << "]";
+}
+
+// A queue consumer whose handler attempts fail at random. 20000 messages (1000/s for 20 s) on
+// lossless links, one instance taking 100 us an attempt, so it keeps up even when every
+// message takes several attempts, and a 2 s drain finishes every message. Each message's
+// attempts are independent draws of the instance's failure stream, so the dead-lettered count
+// is binomial with n = 20000. `queue` and `consumer` are extra flow-map settings of the work
+// queue and of the group.
+models::Scenario FailingRabbitConsumer(const std::string& queue, const std::string& consumer) {
+  return ParseScenario(fmt::format(R"(
+name: failing-handler
+duration: 20s
+drain: 2s
+broker:
+  kind: queue
+  exchanges: [{{ name: jobs, type: fanout }}, {{ name: dlx, type: fanout }}]
+  queues: [{{ name: work, dead_letter_exchange: dlx{} }}, {{ name: dead }}]
+  bindings: [{{ exchange: jobs, queue: work }}, {{ exchange: dlx, queue: dead }}]
+producers: [{{ name: source, exchange: jobs, rate: 1000/s }}]
+consumers: [{{ group: workers, queue: work, instances: 1, processing: const(100us), {} }}]
+)",
+                                   queue, consumer));
+}
+
+void ExpectDeadLetteredMatchesTheChain(const models::Scenario& scenario, double expected) {
+  const models::Analysis analysis = models::AnalyzeScenario(scenario);
+  ASSERT_EQ(analysis.dead_letters.size(), 1u);
+  ASSERT_NEAR(analysis.dead_letters[0].prediction.dead_lettered, expected, 1e-12);
+  const models::RunResult result = RunScenario(scenario);
+  const models::GroupResult& workers = result.groups.at(0);
+  ASSERT_EQ(workers.intended, 20000u);
+  EXPECT_EQ(workers.lost, 0u);  // every message ends processed or dead-lettered
+  ExpectProportionIntervalContains(workers.dead_lettered, workers.intended, expected);
+}
+
+// Retried in the handler, 3 attempts, each failing with 0.3: dead-lettered 0.3^3 = 0.027.
+// The interval's half-width is 2.5758 sqrt(0.027 x 0.973 / 20000) = 0.0030.
+TEST(AnalyticCrossCheck, HandlerRetriesDeadLetterFailureToTheAttempts) {
+  ExpectDeadLetteredMatchesTheChain(
+      FailingRabbitConsumer("", "failure: 0.3, on_poison: retry, retry: { max_attempts: 3 }"),
+      0.027);
+}
+
+// Retried in the handler, 2 attempts failing with 0.5: 0.5^2 = 0.25 (half-width 0.0079).
+TEST(AnalyticCrossCheck, HandlerRetriesOfACoinFlipDeadLetterAQuarter) {
+  ExpectDeadLetteredMatchesTheChain(
+      FailingRabbitConsumer("", "failure: 0.5, on_poison: retry, retry: { max_attempts: 2 }"),
+      0.25);
+}
+
+// Requeued on a quorum queue with delivery_limit 2: RabbitMQ dead-letters a message returned
+// more than 2 times, so it gets 3 deliveries: 0.4^3 = 0.064 (half-width 0.0045).
+TEST(AnalyticCrossCheck, QuorumDeliveryLimitDeadLettersAfterLimitPlusOneFailures) {
+  ExpectDeadLetteredMatchesTheChain(FailingRabbitConsumer(", type: quorum, delivery_limit: 2",
+                                                          "failure: 0.4, on_poison: requeue"),
+                                    0.064);
+}
+
+// Abandoned on Service Bus with max_delivery_count 3: dead-lettered at the return that brings
+// the count to 3, so 3 deliveries: 0.5^3 = 0.125 (half-width 0.0060). A receiver takes one
+// message per 2 ms round trip, and each message 1.75 deliveries on average (1 + 0.5 + 0.25),
+// so 8 receivers keep up with 1000/s.
+TEST(AnalyticCrossCheck, ServiceBusMaxDeliveryCountDeadLettersAfterThatManyFailures) {
+  ExpectDeadLetteredMatchesTheChain(ParseScenario(R"(
+name: failing-receiver
+duration: 20s
+drain: 2s
+broker:
+  kind: service-bus
+  queues: [{ name: work, max_delivery_count: 3 }]
+producers: [{ name: source, queue: work, rate: 1000/s }]
+consumers: [{ group: workers, queue: work, instances: 8, processing: const(100us),
+              failure: 0.5, on_poison: abandon }]
+)"),
+                                    0.125);
+}
+
+// Without a dead-letter exchange a rejected message is discarded: lost, at p = 0.2 for one
+// attempt, and nothing is dead-lettered.
+TEST(AnalyticCrossCheck, RejectingWithoutADeadLetterExchangeLosesTheFailures) {
+  const models::Scenario scenario = ParseScenario(R"(
+name: failing-handler
+duration: 20s
+drain: 2s
+broker:
+  kind: queue
+  exchanges: [{ name: jobs, type: fanout }]
+  queues: [{ name: work }]
+  bindings: [{ exchange: jobs, queue: work }]
+producers: [{ name: source, exchange: jobs, rate: 1000/s }]
+consumers: [{ group: workers, queue: work, instances: 1, processing: const(100us),
+              failure: 0.2, on_poison: reject }]
+)");
+  const models::Analysis analysis = models::AnalyzeScenario(scenario);
+  ASSERT_EQ(analysis.dead_letters.size(), 1u);
+  EXPECT_FALSE(analysis.dead_letters[0].policy.dead_letter_queue);
+  ASSERT_NEAR(analysis.dead_letters[0].prediction.lost, 0.2, 1e-12);
+  const models::GroupResult workers = RunScenario(scenario).groups.at(0);
+  EXPECT_EQ(workers.dead_lettered, 0u);
+  ExpectProportionIntervalContains(workers.lost, workers.intended, 0.2);
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "models/analytic_predictions.h"
 #include "models/at_most_once_loss.h"
 #include "models/erlang_c.h"
@@ -157,6 +159,120 @@ TEST(AnalyzeScenario, ADrainAndAStartDelayAreCaveats) {
   ASSERT_EQ(a.caveats.size(), 2u);
   EXPECT_THAT(a.caveats[0], HasSubstr("initial_rebalance_delay"));
   EXPECT_THAT(a.caveats[1], HasSubstr("drain: 0 matches the steady state"));
+}
+
+// A Kafka client with several requests in flight resends all of them when one times out; the
+// chain counts only each message's own attempts, and analyze says so.
+TEST(AnalyzeScenario, SeveralRequestsInFlightAreACaveatOfTheRetryChain) {
+  models::Scenario s = testing::BundledScenario("order-placed-at-least-once.yaml");
+  ASSERT_EQ(s.producers[0].max_in_flight, 5u);
+  auto undercounts = [](const models::Analysis& a) {
+    return std::any_of(a.caveats.begin(), a.caveats.end(), [](const std::string& c) {
+      return c.find("undercounts sends") != std::string::npos;
+    });
+  };
+  EXPECT_TRUE(undercounts(models::AnalyzeScenario(s)));
+  s.producers[0].max_in_flight = 1;
+  EXPECT_FALSE(undercounts(models::AnalyzeScenario(s)));
+}
+
+// A queue group whose handler fails at random, retried in the handler 3 times and then
+// rejected to a dead-letter exchange that routes to a queue; each row breaks one assumption of
+// the chain and names the reason analyze must give.
+constexpr const char* kFailingHandler = R"(
+name: f
+duration: 10s
+broker:
+  kind: queue
+  exchanges: [{ name: jobs, type: fanout }, { name: dlx, type: fanout }]
+  queues: [{ name: work, dead_letter_exchange: dlx }, { name: dead }]
+  bindings: [{ exchange: jobs, queue: work }, { exchange: dlx, queue: dead }]
+producers: [{ name: p, exchange: jobs, rate: 100/s }]
+consumers: [{ group: g, queue: work, instances: 1, processing: 1ms, failure: 0.5,
+              on_poison: retry, retry: { max_attempts: 3 } }]
+)";
+
+// Whether analyze says group g's failing handler is no retry chain, for `reason`.
+bool NamesWhy(const models::Analysis& a, const std::string& reason) {
+  return std::any_of(a.not_applicable.begin(), a.not_applicable.end(), [&](const std::string& w) {
+    return w.find("group g: its failing handler is not a retry chain: ") == 0 &&
+           w.find(reason) != std::string::npos;
+  });
+}
+
+TEST(AnalyzeScenario, AFailingHandlerIsARetryChainToTheDeadLetterQueue) {
+  const models::Analysis a = models::AnalyzeScenario(testing::ParseScenario(kFailingHandler));
+  ASSERT_EQ(a.dead_letters.size(), 1u);
+  const models::DeadLetterCheck& d = a.dead_letters[0];
+  EXPECT_EQ(d.policy.max_attempts, 3u);
+  EXPECT_TRUE(d.policy.dead_letter_queue);
+  EXPECT_NEAR(d.prediction.dead_lettered, 0.125, 1e-12);  // 0.5^3
+}
+
+TEST(AnalyzeScenario, EachBrokenFailingHandlerAssumptionIsNamed) {
+  const std::pair<std::pair<std::string, std::string>, std::string> rows[] = {
+      {{"rate: 100/s", "rate: 100/s, poison: 0.1"}, "sends poison messages"},
+      {{"processing: 1ms,", "processing: 1ms, ack: auto,"}, "automatic acknowledgement"},
+      {{"on_poison: retry, retry: { max_attempts: 3 }", "on_poison: crash"},
+       "a failed attempt kills the instance"},
+      {{"duration: 10s", "duration: 10s\nfaults: [{ crash: g-1, at: 1s, restart_after: 1s }]"},
+       "the scenario has crashes"},
+      {{"duration: 10s", "duration: 10s\nnetwork: { links: [{ link: g-1 -> broker, loss: 0.1 }] }"},
+       "link g-1 -> broker loses or duplicates packets"},
+  };
+  for (const auto& [change, reason] : rows) {
+    std::string text = kFailingHandler;
+    text.replace(text.find(change.first), change.first.size(), change.second);
+    const models::Analysis a = models::AnalyzeScenario(testing::ParseScenario(text));
+    EXPECT_TRUE(a.dead_letters.empty()) << change.second;
+    EXPECT_TRUE(NamesWhy(a, reason)) << change.second;
+  }
+}
+
+// Requeued on a classic queue with every attempt failing, a message never ends.
+TEST(AnalyzeScenario, EveryAttemptFailingWithoutALimitIsNamed) {
+  std::string text = kFailingHandler;
+  const std::string retry = "on_poison: retry, retry: { max_attempts: 3 }";
+  text.replace(text.find(retry), retry.size(), "on_poison: requeue");
+  text.replace(text.find("failure: 0.5"), 12, "failure: 1");
+  const models::Analysis a = models::AnalyzeScenario(testing::ParseScenario(text));
+  EXPECT_TRUE(a.dead_letters.empty());
+  EXPECT_TRUE(NamesWhy(a, "every attempt fails and nothing limits them"));
+}
+
+// Requeued on a classic queue nothing limits the attempts, so nothing is dead-lettered.
+TEST(AnalyzeScenario, RequeueingWithoutALimitNeverDeadLetters) {
+  std::string text = kFailingHandler;
+  const std::string retry = "on_poison: retry, retry: { max_attempts: 3 }";
+  text.replace(text.find(retry), retry.size(), "on_poison: requeue");
+  const models::Analysis a = models::AnalyzeScenario(testing::ParseScenario(text));
+  ASSERT_EQ(a.dead_letters.size(), 1u);
+  EXPECT_TRUE(a.dead_letters[0].unlimited);
+  EXPECT_EQ(a.dead_letters[0].prediction.dead_lettered, 0);
+  EXPECT_NEAR(a.dead_letters[0].prediction.expected_attempts, 2, 1e-12);  // 1 / (1 - 0.5)
+}
+
+// A failing handler serves some messages more than once, which an M/M/c server never does.
+TEST(AnalyzeScenario, AFailingHandlerIsNotAnMMcServer) {
+  constexpr const char* kCompeting = R"(
+name: c
+duration: 10s
+broker:
+  kind: queue
+  exchanges: [{ name: jobs, type: fanout }]
+  queues: [{ name: work }]
+  bindings: [{ exchange: jobs, queue: work }]
+producers: [{ name: p, exchange: jobs, rate: 100/s, arrivals: poisson }]
+consumers: [{ group: g, queue: work, instances: 2, processing: exp(1ms), prefetch: 1 }]
+network: { latency: const(0) }
+)";
+  ASSERT_EQ(models::AnalyzeScenario(testing::ParseScenario(kCompeting)).queues.size(), 1u);
+  std::string text = kCompeting;
+  text.replace(text.find("prefetch: 1"), 11, "prefetch: 1, failure: 0.1, on_poison: requeue");
+  const models::Analysis a = models::AnalyzeScenario(testing::ParseScenario(text));
+  EXPECT_TRUE(a.queues.empty());
+  ASSERT_FALSE(a.not_applicable.empty());
+  EXPECT_THAT(a.not_applicable[0], HasSubstr("handler attempts fail (failure)"));
 }
 
 }  // namespace

@@ -102,5 +102,32 @@ TEST_F(QueueBrokerRestarts, TheMessageInProcessAtEachCrashIsProcessedTwice) {
   EXPECT_EQ(GroupNamed(result_, "confirmed").duplicate_effects, 3u);
 }
 
+// Each order is an independent binomial trial; the ranges are the header's 99% ranges.
+class QueueHandlerFailures : public ::testing::Test {
+ protected:
+  void SetUp() override { result_ = RunScenario(BundledScenario("queue-handler-failures.yaml")); }
+  models::RunResult result_;
+};
+
+TEST_F(QueueHandlerFailures, RetriedInTheHandlerThreeFailuresInARowAreDeadLettered) {
+  const auto& billing = GroupNamed(result_, "billing");
+  ASSERT_EQ(billing.intended, 10000u);
+  EXPECT_GE(billing.dead_lettered, 228u);
+  EXPECT_LE(billing.dead_lettered, 312u);
+  EXPECT_EQ(billing.lost, 0u);
+  EXPECT_EQ(billing.deliveries, 10000u);
+  EXPECT_EQ(QueueNamed(result_, "billing-dlq").ready_at_end, billing.dead_lettered);
+  EXPECT_GE(QueueNamed(result_, "billing").handler_retries, 3900u - 167u);
+  EXPECT_LE(QueueNamed(result_, "billing").handler_retries, 3900u + 167u);
+}
+
+TEST_F(QueueHandlerFailures, RejectedWithoutADeadLetterExchangeEveryFailureIsLost) {
+  const auto& audit = GroupNamed(result_, "audit");
+  EXPECT_GE(audit.lost, 2882u);
+  EXPECT_LE(audit.lost, 3118u);
+  EXPECT_EQ(audit.dead_lettered, 0u);
+  EXPECT_EQ(QueueNamed(result_, "audit").discarded, audit.lost);
+}
+
 }  // namespace
 }  // namespace deliverysim::testing

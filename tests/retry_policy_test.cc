@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <vector>
 
 #include "tests/queue_test_support.h"
@@ -154,6 +155,98 @@ TEST(ReconnectStorm, JitteredExponentialReconnectsSpreadTheStorm) {
   const models::RunResult result = RunScenario(scenario);
   EXPECT_LE(PeakFrom(result, 2 * sim::kSecond), 100u);
   EXPECT_EQ(GroupNamed(result, "billing").lost, 0u);
+}
+
+TEST(PublisherStorm, FixedBackoffRepublishesEveryOrderTogether) {
+  const models::RunResult result = RunScenario(BundledScenario("queue-publisher-storm.yaml"));
+  const auto& counts = result.queue_broker.incoming_requests;
+  ASSERT_EQ(result.queue_broker.incoming_interval, 100 * kMillisecond);
+  ASSERT_GT(counts.size(), 48u);
+  EXPECT_EQ(counts[0], 201u);  // the 200 first sends and the first subscription
+  for (std::size_t storm : {15u, 30u, 45u}) EXPECT_EQ(counts[storm], 200u) << storm;
+  for (std::size_t subscription : {12u, 24u, 36u, 48u}) {
+    EXPECT_EQ(counts[subscription], 1u) << subscription;
+  }
+  EXPECT_EQ(PeakFrom(result, sim::kSecond), 200u);
+  EXPECT_EQ(result.queue_broker.dropped_while_down, 604u);
+  EXPECT_EQ(result.producers.at(0).intended, 200u);
+  EXPECT_EQ(result.producers.at(0).acknowledged, 200u);
+  EXPECT_EQ(GroupNamed(result, "billing").lost, 0u);
+}
+
+TEST(PublisherStorm, JitteredExponentialRepublishesSpreadTheStorm) {
+  models::Scenario scenario = BundledScenario("queue-publisher-storm.yaml");
+  models::ProducerConfig& shop = scenario.producers.at(0);
+  shop.has_retry_policy = true;
+  shop.retry = {Backoff::kExponential, 500 * kMillisecond, 4 * sim::kSecond, Jitter::kFull, 0};
+  const models::RunResult result = RunScenario(scenario);
+  EXPECT_LE(PeakFrom(result, sim::kSecond), 100u);
+  EXPECT_EQ(result.producers.at(0).acknowledged, 200u);
+  EXPECT_EQ(GroupNamed(result, "billing").lost, 0u);
+}
+
+// One record at 100 ms over a link that loses every request, a 100 ms request timeout and 5
+// sends. Exponential from 100 ms, capped at 300 ms: the waits after the timeouts at 200, 400,
+// 700 and 1100 ms are 100, 200, 300 and 300 ms, so the sends go at 100, 300, 600, 1000 and
+// 1400 ms. The fixed retry_backoff of 100 ms sends at 100, 300, 500, 700 and 900 ms.
+std::vector<sim::Time> SendTimes(const std::string& retry) {
+  RecordingTrace trace;
+  const models::RunResult result = RunScenario(ParseScenario(R"(
+name: one-record
+duration: 150ms
+drain: 3s
+topics: [ { name: t, partitions: 1 } ]
+network: { latency: const(1ms), links: [ { link: p -> broker, loss: 1 } ] }
+producers:
+  - { name: p, topic: t, rate: 10/s, linger: 0ms, request_timeout: 100ms, max_attempts: 5,
+      )" + retry + R"( }
+)"),
+                                               &trace);
+  EXPECT_EQ(result.producers.at(0).gave_up, 1u);
+  return MillisecondsOf(trace, "send");
+}
+
+TEST(ProducerRetries, ExponentialBackoffGrowsTheWaitsUpToTheCap) {
+  EXPECT_EQ(SendTimes("retry: { backoff: exponential, base: 100ms, cap: 300ms }"),
+            (std::vector<sim::Time>{100, 300, 600, 1000, 1400}));
+}
+
+TEST(ProducerRetries, WithoutAPolicyTheFixedRetryBackoffStays) {
+  EXPECT_EQ(SendTimes("retry_backoff: 100ms"), (std::vector<sim::Time>{100, 300, 500, 700, 900}));
+}
+
+// A publisher with confirms whose link loses everything until 450 ms; messages at 100, 200,
+// 300, 400 and 500 ms; a 100 ms confirm timeout, then waits of 100 ms and 200 ms
+// (exponential). Message 3 (sent at 300 ms, lost) is due again at 500 ms, while messages 1 and
+// 2, lost twice, wait until 600 and 700 ms: with its own policy a publisher republishes
+// message 3 at 500 ms rather than behind them.
+TEST(ProducerRetries, AQueuePublisherRepublishesEachMessageWhenItsOwnWaitEnds) {
+  RecordingTrace trace;
+  RunScenario(ParseScenario(R"(
+name: publisher
+duration: 550ms
+drain: 2s
+broker:
+  kind: queue
+  exchanges: [ { name: orders, type: fanout } ]
+  queues: [ { name: billing } ]
+  bindings: [ { exchange: orders, queue: billing } ]
+producers:
+  - { name: shop, exchange: orders, rate: 10/s, confirms: true, request_timeout: 100ms,
+      retry: { backoff: exponential, base: 100ms, cap: 1s } }
+network: { latency: const(0) }
+faults: [ { link: shop -> broker, from: 0s, until: 450ms, loss: 1 } ]
+)"),
+              &trace);
+  std::map<std::int64_t, std::vector<sim::Time>> sends;
+  for (const TraceEvent& send : trace.Of("send")) {
+    sends[send.Number("message")].push_back(send.at / kMillisecond);
+  }
+  ASSERT_EQ(sends.size(), 5u);
+  const std::vector<std::vector<sim::Time>> expected = {
+      {100, 300, 600}, {200, 400, 700}, {300, 500}, {400, 600}, {500}};
+  std::size_t i = 0;
+  for (const auto& [message, times] : sends) EXPECT_EQ(times, expected[i++]) << message;
 }
 
 }  // namespace

@@ -32,6 +32,44 @@ def test_the_readme_scenario_gets_the_retry_chain_and_reasons(deliverysim, scena
     assert "sends 1.020304" in out
     assert ("no prediction: group billing is not an M/M/1 queue: its topic has several "
             "partitions") in out
+    # max_in_flight 5: a timeout resends every batch in flight, which the chain does not count.
+    assert ("caveat: producer order-service: with max_in_flight 5 a request timeout closes the "
+            "connection and resends every batch in flight on it, so the chain") in out
+    assert "undercounts sends" in out
+
+
+def test_a_failing_queue_handler_gets_the_retry_chains_dead_letter_prediction(deliverysim,
+                                                                             scenarios):
+    out = deliverysim("analyze", scenarios / "queue-handler-failures.yaml", check=True).stdout
+    # billing: 3 attempts failing with 0.3 each, then a reject to a routed dead-letter exchange:
+    # 0.3^3 = 0.027 dead-lettered. audit: one attempt, no dead-letter exchange: 0.3 lost.
+    assert ("group billing: a failing handler as an absorbing Markov chain: failure 0.3, request "
+            "loss 0, acknowledgement loss 0, at most 3 attempt(s), retried in the handler, then "
+            "rejected; a dead-letter queue") in out
+    assert "P(dead-lettered) 0.027000; P(lost) 0.000000" in out
+    assert "compare with dead_lettered / intended of group billing" in out
+    assert ("group audit: a failing handler as an absorbing Markov chain: failure 0.3, request "
+            "loss 0, acknowledgement loss 0, at most 1 attempt(s), rejected by the handler; no "
+            "dead-letter queue") in out
+    assert "P(dead-lettered) 0.000000; P(lost) 0.300000" in out
+    assert "no prediction: dead-letter probability" not in out
+
+
+def test_runs_set_the_simulated_dead_lettered_fraction_beside_the_chain(deliverysim, scenarios):
+    out = deliverysim("analyze", scenarios / "queue-handler-failures.yaml", "--runs", "2",
+                      check=True).stdout
+    assert "billing dead_lettered / intended: predicted 0.027," in out
+    assert "audit lost / intended: predicted 0.3," in out
+
+
+def test_a_failing_handler_that_crashes_its_instance_is_not_a_retry_chain(deliverysim,
+                                                                         scenarios, tmp_path):
+    text = (scenarios / "queue-handler-failures.yaml").read_text()
+    text = text.replace("on_poison: reject }", "on_poison: crash }")
+    (tmp_path / "crash.yaml").write_text(text)
+    out = deliverysim("analyze", tmp_path / "crash.yaml", check=True).stdout
+    assert ("no prediction: group audit: its failing handler is not a retry chain: on_poison: "
+            "crash: a failed attempt kills the instance") in out
 
 
 NONE = """\
