@@ -34,12 +34,14 @@
 #include <string>
 #include <vector>
 
+#include "models/entity_state_table.h"
 #include "models/group_metrics.h"
 #include "models/inbox.h"
 #include "models/log_broker.h"
 #include "models/network.h"
 #include "models/producer.h"
 #include "models/scenario.h"
+#include "models/schema_registry.h"
 #include "sim/engine.h"
 #include "sim/random.h"
 #include "sim/trace.h"
@@ -66,6 +68,12 @@ class ConsumerInstance : public sim::Component, public Producer::TransactionList
   // The producer client that forwards each processed record to the group's produce_to topic;
   // it crashes and restarts with the instance.
   void SetOutput(Producer* output) { output_ = output; }
+  // The group's schema registry (every group has one) and, for a group that keeps entity state,
+  // its entity table; both shared by the group's instances and outliving the instance.
+  void SetEventHandling(const SchemaRegistry* schemas, EntityStateTable* entities) {
+    schemas_ = schemas;
+    entities_ = entities;
+  }
   void OnTransactionEnded(bool committed) override;
 
   // Starts the instance, which joins its group: at time 0, or later for a scale-out.
@@ -142,6 +150,11 @@ class ConsumerInstance : public sim::Component, public Producer::TransactionList
   bool ApplyAssignment();
   void ProcessNext();
   bool HiddenFromApplication(const Record& record) const;
+  // Counts and traces the hand-over of the batch's current record to the handler.
+  void HandOver(const BatchItem& item, const Record& record);
+  // A record whose schema version the group's code cannot read goes to the group's dead-letter
+  // queue unprocessed; true when `record` was one.
+  bool DeadLetterIfUnreadable(const BatchItem& item, const Record& record);
   void EndBatch();
   // Consume-transform-produce: commits the batch's outputs and input offsets together.
   void CommitTransaction();
@@ -162,6 +175,8 @@ class ConsumerInstance : public sim::Component, public Producer::TransactionList
   GroupMetrics& metrics_;
   Inbox* inbox_;
   Producer* output_ = nullptr;
+  const SchemaRegistry* schemas_ = nullptr;
+  EntityStateTable* entities_ = nullptr;
   std::vector<PartitionRange> transaction_offsets_;  // sent with the transaction in progress
   sim::TraceSink* trace_;
   std::string name_;

@@ -4,6 +4,8 @@
 #include <cassert>
 #include <cmath>
 
+#include "models/event_stamp.h"
+
 namespace deliverysim::models {
 
 namespace {
@@ -289,6 +291,8 @@ void Producer::OnIntent(std::uint64_t incarnation) {
   } else {
     record.sequence = next_sequence_.back()++;
   }
+  record.event_type = ScriptedEventType(config_, record.sequence);
+  record.schema_version = SchemaVersionAt(config_, record.intent_time);
   // The outbox relay picks partitions when it publishes; otherwise they are picked now.
   const bool outbox = config_.publish == PublishMode::kOutbox;
   const std::uint32_t partition = outbox ? 0 : ChoosePartition(record.key);

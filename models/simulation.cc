@@ -68,7 +68,9 @@ class Simulation::Sampler : public sim::Component {
 Simulation::Simulation(const Scenario& scenario, sim::TraceSink* trace)
     : scenario_(scenario),
       ledger_(scenario.producers.size()),
-      network_(engine_, scenario.seed, scenario.network, trace) {
+      network_(engine_, scenario.seed, scenario.network, trace),
+      clocks_(scenario),
+      schemas_(scenario) {
   if (scenario.broker_kind != BrokerKind::kLog) {
     queue_world_ = std::make_unique<QueueWorld>(engine_, network_, ledger_, scenario, trace);
     return;
@@ -97,6 +99,7 @@ Simulation::Simulation(const Scenario& scenario, sim::TraceSink* trace)
     metrics.push_back(metrics_.back().get());
     inboxes_.push_back(group.commit == CommitStrategy::kInbox ? std::make_unique<Inbox>()
                                                               : nullptr);
+    AddEventHandling(group, publishers, keys);
     for (std::uint32_t i = 0; i < group.instances; ++i) {
       network_.SetGroupOf(InstanceName(group.group, i), group.group);
     }
@@ -136,6 +139,7 @@ Simulation::Simulation(const Scenario& scenario, sim::TraceSink* trace)
       const sim::ComponentId id = engine_.Register(consumers_.back().get());
       broker_->AddClient(consumers_.back()->name(), id);
       consumers_.back()->Start(id, broker_->id());
+      consumers_.back()->SetEventHandling(&schemas_, entity_tables_[g].get());
       if (!config.produce_to.empty()) AddForwarder(config, *consumers_.back(), trace);
       const bool joins_late =
           std::any_of(scenario.membership_changes.begin(), scenario.membership_changes.end(),
@@ -156,6 +160,24 @@ Simulation::Simulation(const Scenario& scenario, sim::TraceSink* trace)
 }
 
 Simulation::~Simulation() = default;
+
+void Simulation::AddEventHandling(const ConsumerGroupConfig& group,
+                                  const std::vector<std::uint32_t>& publishers,
+                                  const std::vector<std::uint32_t>& keys) {
+  GroupMetrics& metrics = *metrics_.back();
+  for (std::uint32_t p : publishers) {
+    if (scenario_.producers[p].schema_change != SchemaChange::kNone) {
+      metrics.ReportSchemaVersions();
+    }
+  }
+  if (!group.keeps_entities) {
+    entity_tables_.push_back(nullptr);
+    return;
+  }
+  entity_tables_.push_back(
+      std::make_unique<EntityStateTable>(group.ordering, group.precedence, clocks_, keys));
+  metrics.WatchEntities(entity_tables_.back().get(), group.ordering);
+}
 
 void Simulation::AddForwarder(const ConsumerGroupConfig& group, ConsumerInstance& instance,
                               sim::TraceSink* trace) {
