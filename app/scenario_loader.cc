@@ -647,6 +647,105 @@ void LoadProducerClient(const Node& node, models::ProducerConfig& producer) {
            [](const Node& n) { return static_cast<std::uint32_t>(n.Unsigned(1, 1'000'000)); });
 }
 
+// ---- Event kinds, schema versions and entity ordering (log broker) -------------------------
+
+void LoadProducerEvents(const Node& node, Scenario& scenario, models::ProducerConfig& producer) {
+  if (node.Has("events")) {
+    const std::vector<Node> kinds = node.Get("events").Items();
+    if (kinds.empty()) node.Get("events").Fail("expected at least one event kind");
+    for (const Node& kind : kinds) {
+      producer.event_script.push_back(models::InternEventType(scenario, kind.Name()));
+    }
+  }
+  if (!node.Has("schema")) return;
+  const Node schema = node.Get("schema");
+  schema.ExpectMap({"v2_at", "change"});
+  producer.schema_v2_at = schema.Get("v2_at").Duration();
+  producer.schema_change = schema.Get("change").Choice<models::SchemaChange>(
+      {{"additive", models::SchemaChange::kAdditive},
+       {"breaking", models::SchemaChange::kBreaking}});
+}
+
+// The event kinds the scenario's producers name, for messages.
+std::vector<std::string> DeclaredEventKinds(const Scenario& scenario) {
+  return std::vector<std::string>(scenario.event_types.begin() + 1, scenario.event_types.end());
+}
+
+void LoadPrecedence(const Node& node, const Scenario& scenario,
+                    models::ConsumerGroupConfig& group) {
+  if (group.ordering != models::OrderingStrategy::kPrecedence) {
+    if (node.Has("precedence")) node.Get("precedence").Fail("goes with ordering: precedence");
+    return;
+  }
+  const Node list = node.Get("precedence");
+  const std::vector<Node> kinds = list.Items();
+  if (kinds.empty()) list.Fail("expected the event kinds, strongest first");
+  const std::vector<std::string> declared = DeclaredEventKinds(scenario);
+  for (const Node& kind : kinds) {
+    const std::string name = kind.Name();
+    const auto found = std::find(declared.begin(), declared.end(), name);
+    if (found == declared.end()) {
+      kind.Fail(
+          "no producer's events name '" + name + "'; allowed: " +
+          (declared.empty() ? std::string("none (give a producer 'events')") : Join(declared)));
+    }
+    const auto type = static_cast<models::EventType>(found - declared.begin() + 1);
+    if (std::find(group.precedence.begin(), group.precedence.end(), type) !=
+        group.precedence.end()) {
+      kind.Fail("event kind '" + name + "' is listed twice");
+    }
+    group.precedence.push_back(type);
+  }
+}
+
+void LoadSchemaVersions(const Node& node, models::ConsumerGroupConfig& group) {
+  if (!node.Has("schema_versions")) return;
+  const Node list = node.Get("schema_versions");
+  const std::vector<Node> versions = list.Items();
+  if (versions.empty()) list.Fail("expected the versions the group reads: [1], [2] or [1, 2]");
+  group.reads_schema_v1 = group.reads_schema_v2 = false;
+  for (const Node& version : versions) {
+    bool& reads = version.Choice<int>({{"1", 1}, {"2", 2}}) == 1 ? group.reads_schema_v1
+                                                                 : group.reads_schema_v2;
+    if (reads) version.Fail("version listed twice");
+    reads = true;
+  }
+}
+
+void LoadEntityOrdering(const Node& node, const Scenario& scenario,
+                        models::ConsumerGroupConfig& group) {
+  if (node.Has("ordering")) {
+    group.keeps_entities = true;
+    group.ordering = node.Get("ordering")
+                         .Choice<models::OrderingStrategy>({
+                             {"apply", models::OrderingStrategy::kApply},
+                             {"version", models::OrderingStrategy::kVersion},
+                             {"precedence", models::OrderingStrategy::kPrecedence},
+                             {"last-writer-wins", models::OrderingStrategy::kLastWriterWins},
+                         });
+  }
+  LoadPrecedence(node, scenario, group);
+  LoadSchemaVersions(node, group);
+}
+
+// { clock: P, at: T, ahead: D } or behind: D. REQUIRES: the producers are loaded.
+void LoadClockSkew(const Node& node, Scenario& scenario) {
+  node.ExpectMap({"clock", "at", "ahead", "behind"});
+  models::ClockSkewFault skew;
+  const Node producer = node.Get("clock");
+  skew.producer = producer.Name();
+  if (scenario.broker_kind != models::BrokerKind::kLog) {
+    producer.Fail("clock skew belongs to 'kind: log' brokers");
+  }
+  CheckNamed(producer, scenario.producers, skew.producer, "producer");
+  skew.at = node.Get("at").Duration();
+  if (node.Has("ahead") == node.Has("behind")) {
+    node.Get("clock").Fail("a clock fault needs one of 'ahead: D' or 'behind: D'");
+  }
+  skew.offset = node.Has("ahead") ? node.Get("ahead").Duration() : -node.Get("behind").Duration();
+  scenario.clock_skews.push_back(skew);
+}
+
 void LoadProducer(const Node& node, Scenario& scenario) {
   const bool queue_broker = scenario.broker_kind != models::BrokerKind::kLog;
   if (scenario.broker_kind == models::BrokerKind::kServiceBus) {
@@ -678,7 +777,9 @@ void LoadProducer(const Node& node, Scenario& scenario) {
                     "relay_poll_interval",
                     "relay_batch",
                     "transactional_id",
-                    "transaction_records"});
+                    "transaction_records",
+                    "events",
+                    "schema"});
   }
   models::ProducerConfig producer;
   producer.name = node.Get("name").Name();
@@ -744,6 +845,7 @@ void LoadProducer(const Node& node, Scenario& scenario) {
     producer.timeout_closes_connection = false;
   } else {
     LoadProducerClient(node, producer);
+    LoadProducerEvents(node, scenario, producer);
   }
   scenario.producers.push_back(producer);
 }
@@ -755,7 +857,8 @@ void LoadConsumerGroup(const Node& node, Scenario& scenario) {
   }
   node.ExpectMap({"group", "topic", "instances", "processing", "commit", "auto_commit_interval",
                   "max_poll_records", "fetch_max_wait", "session_timeout", "request_timeout",
-                  "auto_offset_reset", "existing_group", "isolation", "produce_to"});
+                  "auto_offset_reset", "existing_group", "isolation", "produce_to", "ordering",
+                  "precedence", "schema_versions"});
   models::ConsumerGroupConfig group;
   group.group = node.Get("group").Name();
   group.topic = node.Get("topic").Name();
@@ -796,6 +899,7 @@ void LoadConsumerGroup(const Node& node, Scenario& scenario) {
   Optional(node, "existing_group", group.existing_group, [](const Node& n) {
     return n.Choice<bool>({{"true", true}, {"false", false}});
   });
+  LoadEntityOrdering(node, scenario, group);
   scenario.consumers.push_back(group);
 }
 
@@ -842,7 +946,7 @@ void LoadNetwork(const Node& node, Scenario& scenario) {
 }
 
 void LoadFault(const Node& node, Scenario& scenario) {
-  if (!node.IsMap()) node.Fail("expected a map: a crash, leave, join or link fault");
+  if (!node.IsMap()) node.Fail("expected a map: a crash, leave, join, link or clock fault");
   if (node.Has("crash")) {
     node.ExpectMap({"crash", "at", "step", "after", "restart_after"});
     models::CrashFault crash;
@@ -891,6 +995,10 @@ void LoadFault(const Node& node, Scenario& scenario) {
     scenario.membership_changes.push_back(change);
     return;
   }
+  if (node.Has("clock")) {
+    LoadClockSkew(node, scenario);
+    return;
+  }
   if (node.Has("link")) {
     node.ExpectMap({"link", "from", "until", "loss", "duplicate", "delay"});
     models::LinkFault fault;
@@ -914,11 +1022,12 @@ void LoadFault(const Node& node, Scenario& scenario) {
     return;
   }
   // A misspelt 'crash' or 'link' is named as such, with the nearest spelling.
-  node.ExpectMap({"crash", "leave", "join", "link", "at", "step", "after", "restart_after",
-                  "rejoin_after", "from", "until", "loss", "duplicate", "delay"});
+  node.ExpectMap({"crash", "leave", "join", "link", "clock", "at", "step", "after", "restart_after",
+                  "rejoin_after", "from", "until", "loss", "duplicate", "delay", "ahead",
+                  "behind"});
   node.Fail(
       "a fault needs 'crash' (a component crash), 'leave' or 'join' (a consumer instance leaving "
-      "or joining its group) or 'link' (trouble on a link)");
+      "or joining its group), 'link' (trouble on a link) or 'clock' (a producer's clock skew)");
 }
 
 // "billing-1 to billing-3": the instances of a group, for messages.
@@ -1169,6 +1278,7 @@ void CheckReferences(const Node& root, const Scenario& scenario) {
       }
       continue;
     }
+    if (fault.Has("clock")) continue;  // LoadClockSkew checked the producer
     CheckLinkEnds(fault.Get("link"), components, producing, scenario);
   }
 }
