@@ -215,5 +215,16 @@ TEST(EventOrderingLoader, QueueBrokersHaveNoOrderingKey) {
   EXPECT_THAT(loaded.error().message, HasSubstr("unknown key"));
 }
 
+TEST(EventOrderingLoader, QueueBrokersHaveNoProducerClocks) {
+  const auto loaded = Load(
+      "name: q\nduration: 1s\nbroker:\n  kind: queue\n  queues: [ { name: work } ]\n"
+      "  exchanges: [ { name: x, type: fanout } ]\n  bindings: [ { exchange: x, queue: work } ]\n"
+      "producers:\n  - { name: shop, exchange: x, rate: 10/s }\n"
+      "faults:\n  - { clock: shop, at: 1s, ahead: 1s }\n");
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_EQ(loaded.error().key, "faults[0].clock");
+  EXPECT_THAT(loaded.error().message, HasSubstr("belongs to 'kind: log' brokers"));
+}
+
 }  // namespace
 }  // namespace deliverysim

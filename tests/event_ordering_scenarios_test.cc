@@ -48,6 +48,16 @@ TEST(EventOrderScenarios, KeyPartitioningKeepsEvenApplyOnTheOrderedStream) {
   EXPECT_EQ(groups.at("projection-version").entities_matching, 50u);
 }
 
+TEST(EventOrderScenarios, VersionStillMatchesEveryOrderWhenACrashRedoesABatch) {
+  models::Scenario scenario = BundledScenario("event-order-version.yaml");
+  scenario.crashes.push_back(
+      {"projection-version-2", 5 * sim::kSecond, models::CrashStep::kAfterEffect, sim::kSecond});
+  const models::GroupResult version = Groups(RunScenario(scenario)).at("projection-version");
+  EXPECT_GT(version.duplicate_effects, 0u);  // the redone batch offers older events again
+  EXPECT_EQ(version.lost, 0u);
+  EXPECT_EQ(version.entities_matching, 50u);
+}
+
 TEST(EventOrderScenarios, PrecedenceMakesACancellationFinal) {
   auto groups = Groups(RunScenario(BundledScenario("event-order-precedence.yaml")));
   const models::GroupResult& precedence = groups.at("projection-precedence");

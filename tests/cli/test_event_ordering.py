@@ -80,3 +80,11 @@ def test_validate_points_at_an_unknown_ordering(deliverysim, scenarios, tmp_path
     assert f"{broken}:{line}:" in result.stderr
     assert "consumers[1].ordering: unknown value 'newest'; allowed: apply, version, " \
            "precedence, last-writer-wins" in result.stderr
+
+
+def test_new_scenarios_give_identical_json_bytes_run_after_run(deliverysim, scenarios):
+    for name in ["event-order-version", "event-order-precedence", "event-order-clock-skew",
+                 "schema-versions"]:
+        path = scenarios / f"{name}.yaml"
+        first = deliverysim("run", path, "--json", check=True).stdout
+        assert deliverysim("run", path, "--json", check=True).stdout == first, name
