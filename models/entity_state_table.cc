@@ -41,19 +41,19 @@ bool EntityStateTable::Offer(const Record& record) {
   Row& row = rows_[record.id.producer][record.key];
   const EntityState incoming{record.sequence, record.event_type,
                              clocks_.Timestamp(record.id.producer, record.intent_time)};
-  if (row.present && !Wins(incoming, row.state)) {
+  if (row.present && !Wins(incoming, {row.version, row.kind, row.timestamp})) {
     ++dropped_;
     return false;
   }
-  row.present = true;
-  row.state = incoming;
+  row = Row{incoming.timestamp, incoming.version, incoming.kind, true};
   return true;
 }
 
-const EntityState* EntityStateTable::Find(std::uint32_t producer, std::uint32_t key) const {
-  if (producer >= rows_.size() || key >= rows_[producer].size()) return nullptr;
+std::optional<EntityState> EntityStateTable::Find(std::uint32_t producer, std::uint32_t key) const {
+  if (producer >= rows_.size() || key >= rows_[producer].size()) return std::nullopt;
   const Row& row = rows_[producer][key];
-  return row.present ? &row.state : nullptr;
+  if (!row.present) return std::nullopt;
+  return EntityState{row.version, row.kind, row.timestamp};
 }
 
 }  // namespace deliverysim::models

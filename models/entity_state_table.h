@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "models/message.h"
@@ -36,8 +37,8 @@ struct EntityState {
 class EntityStateTable {
  public:
   // `precedence` ranks event kinds, strongest first (kPrecedence only); a kind it leaves out
-  // ranks below every listed one. `keys_per_producer` is indexed by producer; `clocks` must
-  // outlive the table.
+  // ranks below every listed one. `keys_per_producer` is indexed by producer, 0 for producers
+  // whose events the group never sees; `clocks` must outlive the table.
   EntityStateTable(OrderingStrategy strategy, const std::vector<EventType>& precedence,
                    const ProducerClocks& clocks,
                    const std::vector<std::uint32_t>& keys_per_producer);
@@ -46,17 +47,22 @@ class EntityStateTable {
   // and returns whether it did. REQUIRES: record.key != kNoKey.
   bool Offer(const Record& record);
 
-  // The row of entity (producer, key), or null when no event of it was offered.
-  const EntityState* Find(std::uint32_t producer, std::uint32_t key) const;
+  // The row of entity (producer, key), or nothing when no event of it was offered.
+  std::optional<EntityState> Find(std::uint32_t producer, std::uint32_t key) const;
 
   // Events the strategy dropped, summed over entities.
   std::uint64_t dropped() const { return dropped_; }
 
  private:
+  // EntityState's fields and a presence flag in 16 bytes: the table has a row for every key
+  // of every producer of the group's topic.
   struct Row {
+    sim::Time timestamp = 0;
+    std::uint32_t version = 0;
+    EventType kind = kUntypedEvent;
     bool present = false;
-    EntityState state;
   };
+  static_assert(sizeof(Row) <= 16);
 
   // Whether an event `incoming` replaces the row's current state under the strategy.
   bool Wins(const EntityState& incoming, const EntityState& current) const;

@@ -70,7 +70,7 @@ void GroupMetrics::FinishEntities(GroupResult& result) const {
       const std::uint32_t highest_plus_one = mine.highest_sequence_plus_one[key];
       if (highest_plus_one == 0) continue;
       ++result.entities;
-      const EntityState* state = entities_->Find(mine.producer, key);
+      const std::optional<EntityState> state = entities_->Find(mine.producer, key);
       if (state && state->version + 1 == highest_plus_one) {
         ++result.entities_matching;
       } else {

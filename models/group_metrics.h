@@ -1,8 +1,9 @@
 // The measuring instrument of one consumer group: it watches deliveries and side effects and
 // turns them into the metrics of docs/METRICS.md. It observes; it never changes what happens.
 //
-// Memory: two bits per message id (delivered, processed), one counter per key, and an entry per
-// message not yet processed; samples go into fixed-size histograms. Nothing is kept per
+// Memory: two bits per message id (delivered, processed), two more once a schema change makes
+// the group read an id as an older version or dead-letter it, one counter per key, and an entry
+// per message not yet processed; samples go into fixed-size histograms. Nothing is kept per
 // delivery.
 #pragma once
 

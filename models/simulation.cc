@@ -174,8 +174,11 @@ void Simulation::AddEventHandling(const ConsumerGroupConfig& group,
     entity_tables_.push_back(nullptr);
     return;
   }
+  // Rows only for the producers whose events the group sees.
+  std::vector<std::uint32_t> seen_keys(keys.size(), 0);
+  for (std::uint32_t p : publishers) seen_keys[p] = keys[p];
   entity_tables_.push_back(
-      std::make_unique<EntityStateTable>(group.ordering, group.precedence, clocks_, keys));
+      std::make_unique<EntityStateTable>(group.ordering, group.precedence, clocks_, seen_keys));
   metrics.WatchEntities(entity_tables_.back().get(), group.ordering);
 }
 

@@ -47,10 +47,10 @@ class EntityStateTableTest : public ::testing::Test {
 
 TEST_F(EntityStateTableTest, NoRowUntilAnEventIsOffered) {
   EntityStateTable table = Table(OrderingStrategy::kVersion);
-  EXPECT_EQ(table.Find(0, 0), nullptr);
+  EXPECT_FALSE(table.Find(0, 0).has_value());
   table.Offer(Event(3, kUpdated));
-  ASSERT_NE(table.Find(0, 0), nullptr);
-  EXPECT_EQ(table.Find(0, 1), nullptr);  // the other key is another entity
+  ASSERT_TRUE(table.Find(0, 0).has_value());
+  EXPECT_FALSE(table.Find(0, 1).has_value());  // the other key is another entity
 }
 
 TEST_F(EntityStateTableTest, ApplyKeepsTheLastEventToArrive) {
