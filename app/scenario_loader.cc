@@ -654,7 +654,14 @@ void LoadProducerEvents(const Node& node, Scenario& scenario, models::ProducerCo
     const std::vector<Node> kinds = node.Get("events").Items();
     if (kinds.empty()) node.Get("events").Fail("expected at least one event kind");
     for (const Node& kind : kinds) {
-      producer.event_script.push_back(models::InternEventType(scenario, kind.Name()));
+      const std::string name = kind.Name();
+      // Record::event_type has 16 bits.
+      const bool is_new = std::find(scenario.event_types.begin(), scenario.event_types.end(),
+                                    name) == scenario.event_types.end();
+      if (is_new && scenario.event_types.size() > UINT16_MAX) {
+        kind.Fail("at most 65535 event kinds in a scenario");
+      }
+      producer.event_script.push_back(models::InternEventType(scenario, name));
     }
   }
   if (!node.Has("schema")) return;

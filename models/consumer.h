@@ -24,6 +24,10 @@
 // work done since the last commit on a partition that moves away is redone by the new owner,
 // so rebalances add duplicates that a Kafka client committing on revocation would not have.
 //
+// A record whose schema version the group's code cannot read (SchemaRegistry) is dead-lettered
+// as it is handed over and never processed; in a group that keeps entity state, each effect
+// offers its event to the group's EntityStateTable.
+//
 // Every request has a timeout (request_timeout) after which it is sent again, so a lossy link
 // slows the loop down but never stops it. A join is repeated until an assignment arrives, and
 // each fetch carries the instance's generation so that a lost assignment is sent again.
