@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "tests/test_support.h"
 
@@ -81,6 +82,16 @@ TEST(EventOrderScenarios, LastWriterWinsFollowsAClockThatFellBehind) {
   EXPECT_EQ(lww.events_dropped, Intended(result, "slow-clock") - 999);
   EXPECT_EQ(groups.at("projection-version").entities_matching, 40u);
   EXPECT_EQ(groups.at("projection-version").events_dropped, 0u);
+}
+
+TEST(EventOrderScenarios, AClockThatRunsAheadHarmsNoLastWriter) {
+  models::Scenario scenario = BundledScenario("event-order-clock-skew.yaml");
+  std::erase_if(scenario.clock_skews,
+                [](const models::ClockSkewFault& skew) { return skew.producer == "slow-clock"; });
+  ASSERT_EQ(scenario.clock_skews.size(), 1u);
+  const models::GroupResult lww = Groups(RunScenario(scenario)).at("projection-lww");
+  EXPECT_EQ(lww.entities_matching, 40u);
+  EXPECT_EQ(lww.events_dropped, 0u);
 }
 
 TEST(EventOrderScenarios, SchemaChangesAreReadAsOlderOrDeadLettered) {
