@@ -217,6 +217,12 @@ void Builder::OnMessageEvent(const TimelineEvent& e) {
       break;
     case EventKind::kEffect:
     case EventKind::kEffectSkipped: OnEffect(e, GroupOfInstance(scenario_, e.component)); break;
+    case EventKind::kDeadLetteredUnreadable:
+      open_[e.component][m].effect = true;  // settled: nothing of it is left to do
+      Emit(e, ConsumerLane(e.component), std::nullopt, RowStyle::kDeadLettered,
+           fmt::format("DEAD-LETTER {}: v{} unreadable", Name(m), e.count));
+      Settle(e.component, m);
+      break;
     default: break;
   }
 }
@@ -360,6 +366,7 @@ bool IsAlarm(RowStyle style) {
     case RowStyle::kRedeliver:
     case RowStyle::kDuplicateEffect:
     case RowStyle::kCommitRefused:
+    case RowStyle::kDeadLettered:
     case RowStyle::kCrash: return true;
     default: return false;
   }
@@ -379,6 +386,7 @@ const char* RowStyleName(RowStyle style) {
     case RowStyle::kEffect: return "effect";
     case RowStyle::kDuplicateEffect: return "duplicate-effect";
     case RowStyle::kEffectSkipped: return "effect-skipped";
+    case RowStyle::kDeadLettered: return "dead-lettered";
     case RowStyle::kCommit: return "commit";
     case RowStyle::kCommitRefused: return "commit-refused";
     case RowStyle::kCrash: return "crash";

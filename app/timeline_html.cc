@@ -40,6 +40,7 @@ const char* Glyph(RowStyle style) {
     case RowStyle::kEffect: return "*";
     case RowStyle::kDuplicateEffect: return "!";
     case RowStyle::kEffectSkipped: return "s";
+    case RowStyle::kDeadLettered: return "?";
     case RowStyle::kCrash: return "X";
     case RowStyle::kRestart: return "R";
     case RowStyle::kLinkLoss: return "x";

@@ -35,6 +35,7 @@ char MarkGlyph(RowStyle style) {
     case RowStyle::kEffect: return '*';
     case RowStyle::kDuplicateEffect: return '!';
     case RowStyle::kEffectSkipped: return 's';
+    case RowStyle::kDeadLettered: return '?';
     case RowStyle::kCrash: return 'X';
     case RowStyle::kRestart: return 'R';
     default: return 'o';
@@ -179,6 +180,7 @@ std::string Legend(int width) {
                            "* effect",
                            "! duplicate effect",
                            "s skipped by the inbox",
+                           "? unreadable, dead-lettered",
                            "X crash",
                            "R restart",
                            "G given up",
