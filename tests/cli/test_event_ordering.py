@@ -88,3 +88,21 @@ def test_new_scenarios_give_identical_json_bytes_run_after_run(deliverysim, scen
         path = scenarios / f"{name}.yaml"
         first = deliverysim("run", path, "--json", check=True).stdout
         assert deliverysim("run", path, "--json", check=True).stdout == first, name
+
+
+def test_warnings_name_event_settings_that_can_do_nothing(deliverysim, tmp_path):
+    path = tmp_path / "idle.yaml"
+    path.write_text(
+        "name: idle\nduration: 10s\ndrain: 1s\ntopics: [ { name: t, partitions: 1 } ]\n"
+        "producers: [ { name: p, topic: t, rate: 10/s,\n"
+        "               schema: { v2_at: 11s, change: additive } } ]\n"
+        "consumers: [ { group: g, topic: t, instances: 1, processing: 1ms, "
+        "commit: after-processing, auto_offset_reset: earliest, ordering: version } ]\n"
+        "faults: [ { clock: p, at: 12s, ahead: 1s } ]\n")
+    result = deliverysim("validate", path)
+    assert result.returncode == 0
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
+    assert len(warnings) == 3, result.stderr
+    assert "consumers[0].ordering: no producer of topic t gives its messages keys" in warnings[0]
+    assert "p moves to schema version 2 at 11.0 s, after it stopped producing" in warnings[1]
+    assert "the clock skew of p from 12.0 s on stamps nothing" in warnings[2]
