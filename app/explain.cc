@@ -28,6 +28,7 @@ struct GroupStory {
   int skipped = 0;
   std::vector<std::string> duplicate_causes;
   std::optional<std::string> skipped_by_commit;  // an at-most-once loss, told when it happened
+  std::int64_t unreadable_version = 0;  // dead-lettered as unreadable: the schema version; or 0
 };
 
 class Story {
@@ -49,6 +50,7 @@ class Story {
   void OnAppend(const TimelineEvent& e);
   void OnDeliver(const TimelineEvent& e);
   void OnEffect(const TimelineEvent& e);
+  void OnDeadLettered(const TimelineEvent& e);
   void OnCommit(const TimelineEvent& e);
   void OnCrash(const TimelineEvent& e);
   void Say(sim::Time at, const std::string& sentence) {
@@ -135,6 +137,9 @@ void Story::Add(const TimelineEvent& e) {
     case EventKind::kEffect:
     case EventKind::kEffectSkipped:
       if (mine) OnEffect(e);
+      break;
+    case EventKind::kDeadLetteredUnreadable:
+      if (mine) OnDeadLettered(e);
       break;
     case EventKind::kCommit:
     case EventKind::kCommitRefused: OnCommit(e); break;
@@ -264,6 +269,15 @@ void Story::OnEffect(const TimelineEvent& e) {
   story.duplicate_causes.push_back(cause);
 }
 
+void Story::OnDeadLettered(const TimelineEvent& e) {
+  const std::int64_t group = GroupOfInstance(scenario_, e.component);
+  groups_[group].unreadable_version = e.count;
+  held_[e.component][e.offset].effect = true;  // settled: a commit past it loses nothing
+  Say(e.at, fmt::format("{} could not read its schema version {} and moved it to the group's "
+                        "dead-letter queue without processing it.",
+                        e.component, e.count));
+}
+
 void Story::OnCommit(const TimelineEvent& e) {
   const std::int64_t group = GroupOfInstance(scenario_, e.component);
   if (group < 0 || TopicOfInstance(scenario_, e.component) != topic_ || e.partition != partition_) {
@@ -291,7 +305,8 @@ void Story::OnCommit(const TimelineEvent& e) {
       if (offset < e.offset) held.committed = true;
     }
   }
-  const bool unprocessed = groups_[group].effects == 0 && groups_[group].skipped == 0;
+  const bool unprocessed = groups_[group].effects == 0 && groups_[group].skipped == 0 &&
+                           groups_[group].unreadable_version == 0;
   if (unprocessed) {
     // Committed before processing (at-most-once): the committer now holds it until its effect.
     for (std::int64_t offset : offsets_) {
@@ -355,7 +370,13 @@ std::string Story::Finish() const {
     if (scenario_.consumers[g].topic != producer_.topic) continue;
     const GroupStory& story = groups_[g];
     const std::string& name = scenario_.consumers[g].group;
-    if (story.effects == 0) {
+    if (story.effects == 0 && story.unreadable_version > 0) {
+      out += fmt::format(
+          "Outcome for group {}: DEAD-LETTERED, never processed: the group's code does not read "
+          "schema version {}, and the producer's change between versions 1 and 2 breaks "
+          "readers.\n",
+          name, story.unreadable_version);
+    } else if (story.effects == 0) {
       out += fmt::format("Outcome for group {}: LOST, its side effect never ran: {}.\n", name,
                          LostReason(g));
     } else if (story.effects == 1) {

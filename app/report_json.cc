@@ -41,6 +41,18 @@ Json Group(const models::GroupResult& g) {
   };
   // Queue brokers only, so that log-broker output is unchanged.
   if (g.has_oldest_message_age) group["oldest_message_age_ns"] = Summary(g.oldest_message_age);
+  // Only groups that keep entity state, or read a topic whose schema changes, have these.
+  if (g.has_entities) {
+    group["entities"] = Json{{"ordering", g.ordering},
+                             {"entities", g.entities},
+                             {"matching", g.entities_matching},
+                             {"diverged", g.entities_diverged},
+                             {"events_dropped", g.events_dropped}};
+  }
+  if (g.has_schema_versions) {
+    group["schema_versions"] = Json{{"read_as_older_version", g.read_as_older_version},
+                                    {"dead_lettered_unreadable", g.dead_lettered_unreadable}};
+  }
   return group;
 }
 

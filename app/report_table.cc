@@ -73,6 +73,37 @@ std::vector<Row> Rows() {
   };
 }
 
+// A count that only some groups have: "-" for the others.
+std::string CountIf(bool has, std::uint64_t n) { return has ? Count(n) : "-"; }
+
+// Groups that keep entity state (consumers[].ordering) add their table's outcome.
+std::vector<Row> EntityRows() {
+  return {
+      {"ordering", [](const GroupResult& g) { return g.has_entities ? g.ordering : "-"; }},
+      {"entities", [](const GroupResult& g) { return CountIf(g.has_entities, g.entities); }},
+      {"  matching ordered stream",
+       [](const GroupResult& g) { return CountIf(g.has_entities, g.entities_matching); }},
+      {"  diverged",
+       [](const GroupResult& g) { return CountIf(g.has_entities, g.entities_diverged); }},
+      {"events dropped by ordering",
+       [](const GroupResult& g) { return CountIf(g.has_entities, g.events_dropped); }},
+  };
+}
+
+// Groups that read a topic whose schema changes add what they made of the versions.
+std::vector<Row> SchemaRows() {
+  return {
+      {"read as older version",
+       [](const GroupResult& g) {
+         return CountIf(g.has_schema_versions, g.read_as_older_version);
+       }},
+      {"dead-lettered unreadable",
+       [](const GroupResult& g) {
+         return CountIf(g.has_schema_versions, g.dead_lettered_unreadable);
+       }},
+  };
+}
+
 // A line for the broker and one per queue: what the queues did, beside the groups' metrics.
 std::string QueueBrokerLines(const models::QueueBrokerResult& broker) {
   std::string out = fmt::format(
@@ -189,6 +220,16 @@ std::string RunResultToTable(const models::RunResult& result, WallClock wall) {
   std::vector<Row> rows = Rows();
   if (result.has_queue_broker) {
     for (Row& row : QueueRows()) rows.push_back(std::move(row));
+  }
+  const auto any_group = [&](bool GroupResult::*flag) {
+    return std::any_of(result.groups.begin(), result.groups.end(),
+                       [&](const GroupResult& g) { return g.*flag; });
+  };
+  if (any_group(&GroupResult::has_entities)) {
+    for (Row& row : EntityRows()) rows.push_back(std::move(row));
+  }
+  if (any_group(&GroupResult::has_schema_versions)) {
+    for (Row& row : SchemaRows()) rows.push_back(std::move(row));
   }
   std::size_t label_width = 0;
   for (const Row& row : rows) label_width = std::max(label_width, std::string(row.label).size());

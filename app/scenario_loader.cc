@@ -665,6 +665,112 @@ void LoadProducerRetryPolicy(const Node& node, bool queue_broker,
   producer.retry = LoadRetryPolicy(retry, /*with_max_attempts=*/false);
 }
 
+// ---- Event kinds, schema versions and entity ordering (log broker) -------------------------
+
+void LoadProducerEvents(const Node& node, Scenario& scenario, models::ProducerConfig& producer) {
+  if (node.Has("events")) {
+    const std::vector<Node> kinds = node.Get("events").Items();
+    if (kinds.empty()) node.Get("events").Fail("expected at least one event kind");
+    for (const Node& kind : kinds) {
+      const std::string name = kind.Name();
+      // Record::event_type has 16 bits.
+      const bool is_new = std::find(scenario.event_types.begin(), scenario.event_types.end(),
+                                    name) == scenario.event_types.end();
+      if (is_new && scenario.event_types.size() > UINT16_MAX) {
+        kind.Fail("at most 65535 event kinds in a scenario");
+      }
+      producer.event_script.push_back(models::InternEventType(scenario, name));
+    }
+  }
+  if (!node.Has("schema")) return;
+  const Node schema = node.Get("schema");
+  schema.ExpectMap({"v2_at", "change"});
+  producer.schema_v2_at = schema.Get("v2_at").Duration();
+  producer.schema_change = schema.Get("change").Choice<models::SchemaChange>(
+      {{"additive", models::SchemaChange::kAdditive},
+       {"breaking", models::SchemaChange::kBreaking}});
+}
+
+// The event kinds the scenario's producers name, for messages.
+std::vector<std::string> DeclaredEventKinds(const Scenario& scenario) {
+  return std::vector<std::string>(scenario.event_types.begin() + 1, scenario.event_types.end());
+}
+
+void LoadPrecedence(const Node& node, const Scenario& scenario,
+                    models::ConsumerGroupConfig& group) {
+  if (group.ordering != models::OrderingStrategy::kPrecedence) {
+    if (node.Has("precedence")) node.Get("precedence").Fail("goes with ordering: precedence");
+    return;
+  }
+  const Node list = node.Get("precedence");
+  const std::vector<Node> kinds = list.Items();
+  if (kinds.empty()) list.Fail("expected the event kinds, strongest first");
+  const std::vector<std::string> declared = DeclaredEventKinds(scenario);
+  for (const Node& kind : kinds) {
+    const std::string name = kind.Name();
+    const auto found = std::find(declared.begin(), declared.end(), name);
+    if (found == declared.end()) {
+      kind.Fail(
+          "no producer's events name '" + name + "'; allowed: " +
+          (declared.empty() ? std::string("none (give a producer 'events')") : Join(declared)));
+    }
+    const auto type = static_cast<models::EventType>(found - declared.begin() + 1);
+    if (std::find(group.precedence.begin(), group.precedence.end(), type) !=
+        group.precedence.end()) {
+      kind.Fail("event kind '" + name + "' is listed twice");
+    }
+    group.precedence.push_back(type);
+  }
+}
+
+void LoadSchemaVersions(const Node& node, models::ConsumerGroupConfig& group) {
+  if (!node.Has("schema_versions")) return;
+  const Node list = node.Get("schema_versions");
+  const std::vector<Node> versions = list.Items();
+  if (versions.empty()) list.Fail("expected the versions the group reads: [1], [2] or [1, 2]");
+  group.reads_schema_v1 = group.reads_schema_v2 = false;
+  for (const Node& version : versions) {
+    bool& reads = version.Choice<int>({{"1", 1}, {"2", 2}}) == 1 ? group.reads_schema_v1
+                                                                 : group.reads_schema_v2;
+    if (reads) version.Fail("version listed twice");
+    reads = true;
+  }
+}
+
+void LoadEntityOrdering(const Node& node, const Scenario& scenario,
+                        models::ConsumerGroupConfig& group) {
+  if (node.Has("ordering")) {
+    group.keeps_entities = true;
+    group.ordering = node.Get("ordering")
+                         .Choice<models::OrderingStrategy>({
+                             {"apply", models::OrderingStrategy::kApply},
+                             {"version", models::OrderingStrategy::kVersion},
+                             {"precedence", models::OrderingStrategy::kPrecedence},
+                             {"last-writer-wins", models::OrderingStrategy::kLastWriterWins},
+                         });
+  }
+  LoadPrecedence(node, scenario, group);
+  LoadSchemaVersions(node, group);
+}
+
+// { clock: P, at: T, ahead: D } or behind: D. REQUIRES: the producers are loaded.
+void LoadClockSkew(const Node& node, Scenario& scenario) {
+  node.ExpectMap({"clock", "at", "ahead", "behind"});
+  models::ClockSkewFault skew;
+  const Node producer = node.Get("clock");
+  skew.producer = producer.Name();
+  if (scenario.broker_kind != models::BrokerKind::kLog) {
+    producer.Fail("clock skew belongs to 'kind: log' brokers");
+  }
+  CheckNamed(producer, scenario.producers, skew.producer, "producer");
+  skew.at = node.Get("at").Duration();
+  if (node.Has("ahead") == node.Has("behind")) {
+    node.Get("clock").Fail("a clock fault needs one of 'ahead: D' or 'behind: D'");
+  }
+  skew.offset = node.Has("ahead") ? node.Get("ahead").Duration() : -node.Get("behind").Duration();
+  scenario.clock_skews.push_back(skew);
+}
+
 void LoadProducer(const Node& node, Scenario& scenario) {
   const bool queue_broker = scenario.broker_kind != models::BrokerKind::kLog;
   if (scenario.broker_kind == models::BrokerKind::kServiceBus) {
@@ -698,13 +804,12 @@ void LoadProducer(const Node& node, Scenario& scenario) {
                     "relay_batch",
                     "transactional_id",
                     "transaction_records",
-                    "event"});
+                    "events",
+                    "schema"});
   }
   models::ProducerConfig producer;
   producer.name = node.Get("name").Name();
   if (!queue_broker) producer.topic = node.Get("topic").Name();
-  Optional(node, "event", producer.event_type,
-           [&](const Node& n) { return models::InternEventType(scenario, n.Name()); });
   producer.rate_per_second = node.Get("rate").Parse(&ParseRate);
   if (producer.rate_per_second > kMaxRatePerSecond) {
     node.Get("rate").Fail("at most 10000000/s per producer; split a larger load over producers");
@@ -767,6 +872,7 @@ void LoadProducer(const Node& node, Scenario& scenario) {
     producer.timeout_closes_connection = false;
   } else {
     LoadProducerClient(node, producer);
+    LoadProducerEvents(node, scenario, producer);
   }
   scenario.producers.push_back(producer);
 }
@@ -860,7 +966,8 @@ void LoadConsumerGroup(const Node& node, Scenario& scenario) {
   }
   std::vector<std::string> keys{"group", "topic"};
   keys.insert(keys.end(), kGroupSettings.begin(), kGroupSettings.end());
-  keys.insert(keys.end(), {"produce_to", "handles"});
+  keys.insert(keys.end(),
+              {"produce_to", "handles", "ordering", "precedence", "schema_versions"});
   node.ExpectMap(keys);
   models::ConsumerGroupConfig group;
   group.group = node.Get("group").Name();
@@ -884,6 +991,7 @@ void LoadConsumerGroup(const Node& node, Scenario& scenario) {
   if (node.Has("publish") && !group.service.active()) {
     node.Get("publish").Fail("'publish' says how a service's events leave; add 'handles'");
   }
+  LoadEntityOrdering(node, scenario, group);
   scenario.consumers.push_back(group);
 }
 
@@ -911,6 +1019,10 @@ void LoadFlow(const Node& node, Scenario& scenario) {
     if (producer.name == flow.starter && producer.topic != flow.events_topic) {
       node.Get("starter").Fail("the starter publishes to '" + producer.topic +
                                "'; a flow starts on its events topic '" + flow.events_topic + "'");
+    }
+    if (producer.name == flow.starter && !producer.event_script.empty()) {
+      node.Get("starter").Fail("'" + flow.starter + "' names its own events; a flow's starter "
+                               "publishes " + flow.name + ".started, so drop its 'events'");
     }
     if (producer.name == flow.starter && producer.starts_flow >= 0) {
       node.Get("starter").Fail("'" + flow.starter + "' already starts another flow");
@@ -1033,7 +1145,7 @@ void LoadNetwork(const Node& node, Scenario& scenario) {
 }
 
 void LoadFault(const Node& node, Scenario& scenario) {
-  if (!node.IsMap()) node.Fail("expected a map: a crash, leave, join or link fault");
+  if (!node.IsMap()) node.Fail("expected a map: a crash, leave, join, link or clock fault");
   if (node.Has("crash")) {
     node.ExpectMap({"crash", "at", "step", "after", "restart_after"});
     models::CrashFault crash;
@@ -1082,6 +1194,10 @@ void LoadFault(const Node& node, Scenario& scenario) {
     scenario.membership_changes.push_back(change);
     return;
   }
+  if (node.Has("clock")) {
+    LoadClockSkew(node, scenario);
+    return;
+  }
   if (node.Has("link")) {
     node.ExpectMap({"link", "from", "until", "loss", "duplicate", "delay"});
     models::LinkFault fault;
@@ -1105,11 +1221,12 @@ void LoadFault(const Node& node, Scenario& scenario) {
     return;
   }
   // A misspelt 'crash' or 'link' is named as such, with the nearest spelling.
-  node.ExpectMap({"crash", "leave", "join", "link", "at", "step", "after", "restart_after",
-                  "rejoin_after", "from", "until", "loss", "duplicate", "delay"});
+  node.ExpectMap({"crash", "leave", "join", "link", "clock", "at", "step", "after", "restart_after",
+                  "rejoin_after", "from", "until", "loss", "duplicate", "delay", "ahead",
+                  "behind"});
   node.Fail(
       "a fault needs 'crash' (a component crash), 'leave' or 'join' (a consumer instance leaving "
-      "or joining its group) or 'link' (trouble on a link)");
+      "or joining its group), 'link' (trouble on a link) or 'clock' (a producer's clock skew)");
 }
 
 // "billing-1 to billing-3": the instances of a group, for messages.
@@ -1388,6 +1505,7 @@ void CheckReferences(const Node& root, const Scenario& scenario) {
       }
       continue;
     }
+    if (fault.Has("clock")) continue;  // LoadClockSkew checked the producer
     CheckLinkEnds(fault.Get("link"), components, producing, scenario);
   }
 }

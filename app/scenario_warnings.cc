@@ -35,6 +35,34 @@ std::vector<std::string> ScenarioWarnings(const models::Scenario& scenario) {
           g, FormatDuration(group.request_timeout), FormatDuration(group.fetch_max_wait)));
     }
   }
+  for (std::size_t g = 0; g < log_groups; ++g) {
+    const models::ConsumerGroupConfig& group = scenario.consumers[g];
+    const bool keyed = std::any_of(scenario.producers.begin(), scenario.producers.end(),
+                                   [&](const auto& p) { return p.topic == group.topic && p.keys; });
+    if (group.keeps_entities && !keyed) {
+      warnings.push_back(fmt::format(
+          "consumers[{}].ordering: no producer of topic {} gives its messages keys, so group {} "
+          "keeps no entities; give a producer 'keys'.",
+          g, group.topic, group.group));
+    }
+  }
+  for (const models::ProducerConfig& producer : scenario.producers) {
+    if (producer.schema_change != models::SchemaChange::kNone &&
+        producer.schema_v2_at > scenario.duration) {
+      warnings.push_back(fmt::format(
+          "producers: {} moves to schema version 2 at {}, after it stopped producing at the end of "
+          "the duration ({}); it writes no v2 event.",
+          producer.name, FormatDuration(producer.schema_v2_at), FormatDuration(scenario.duration)));
+    }
+  }
+  for (const models::ClockSkewFault& skew : scenario.clock_skews) {
+    if (skew.at > scenario.duration) {
+      warnings.push_back(fmt::format(
+          "faults: the clock skew of {} from {} on stamps nothing, because producers stop at the "
+          "end of the duration ({}).",
+          skew.producer, FormatDuration(skew.at), FormatDuration(scenario.duration)));
+    }
+  }
   if (scenario.drain == 0 && !scenario.producers.empty() && !scenario.consumers.empty()) {
     warnings.push_back(
         "drain: 0 counts every message still in flight at the end of the duration as lost; "

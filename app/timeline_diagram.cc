@@ -206,6 +206,12 @@ void Builder::OnMessageEvent(const TimelineEvent& e) {
       break;
     case EventKind::kEffect:
     case EventKind::kEffectSkipped: OnEffect(e, GroupOfInstance(scenario_, e.component)); break;
+    case EventKind::kDeadLetteredUnreadable:
+      open_[e.component][m].effect = true;  // settled: nothing of it is left to do
+      Emit(e, ConsumerLane(e.component), std::nullopt, RowStyle::kDeadLettered,
+           fmt::format("DEAD-LETTER {}: v{} unreadable", Name(m), e.count));
+      Settle(e.component, m);
+      break;
     default: break;
   }
 }
@@ -354,6 +360,7 @@ bool IsAlarm(RowStyle style) {
     case RowStyle::kRedeliver:
     case RowStyle::kDuplicateEffect:
     case RowStyle::kCommitRefused:
+    case RowStyle::kDeadLettered:
     case RowStyle::kCrash:
     case RowStyle::kNack:
     case RowStyle::kLockExpired:
@@ -376,6 +383,7 @@ char MarkGlyph(RowStyle style) {
     case RowStyle::kEffect: return '*';
     case RowStyle::kDuplicateEffect: return '!';
     case RowStyle::kEffectSkipped: return 's';
+    case RowStyle::kDeadLettered: return '?';
     case RowStyle::kCrash:
     case RowStyle::kBrokerCrash: return 'X';
     case RowStyle::kRestart:
@@ -415,6 +423,7 @@ const char* RowStyleName(RowStyle style) {
     case RowStyle::kEffect: return "effect";
     case RowStyle::kDuplicateEffect: return "duplicate-effect";
     case RowStyle::kEffectSkipped: return "effect-skipped";
+    case RowStyle::kDeadLettered: return "dead-lettered";
     case RowStyle::kCommit: return "commit";
     case RowStyle::kCommitRefused: return "commit-refused";
     case RowStyle::kCrash: return "crash";

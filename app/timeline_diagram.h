@@ -27,6 +27,7 @@ enum class RowStyle {
   kEffect,           // mark on the consumer
   kDuplicateEffect,  // mark on the consumer: the message's effect ran again in its group
   kEffectSkipped,    // mark on the consumer: the inbox knew the id
+  kDeadLettered,     // mark on the consumer: unreadable schema version, dead-lettered
   kCommit,           // consumer -> partition
   kCommitRefused,    // consumer -> partition, refused
   kCrash,            // mark on the component

@@ -30,6 +30,7 @@ constexpr KindName kKinds[] = {
     {"deliver", EventKind::kDeliver},
     {"effect", EventKind::kEffect},
     {"effect-skipped", EventKind::kEffectSkipped},
+    {"dead-letter-unreadable", EventKind::kDeadLetteredUnreadable},
     {"commit", EventKind::kCommit},
     {"commit-refused", EventKind::kCommitRefused},
     {"crash-at-step", EventKind::kCrashAtStep},
@@ -98,6 +99,7 @@ TimelineEvent Convert(sim::Time at, EventKind kind, std::initializer_list<sim::T
   event.key = NormalisedKey(NumberOr(f, "key", -1));
   event.count = NumberOr(f, "attempt", NumberOr(f, "attempts", NumberOr(f, "sequence", 0)));
   if (kind == EventKind::kRebalance) event.count = NumberOr(f, "generation", 0);
+  if (kind == EventKind::kDeadLetteredUnreadable) event.count = NumberOr(f, "schema_version", 0);
   event.detail = TextOr(f, "step");
   if (event.detail.empty()) event.detail = TextOr(f, "packet");
   if (event.detail.empty()) event.detail = TextOr(f, "reason");

@@ -38,6 +38,7 @@ enum class EventKind {
   kDeliver,
   kEffect,
   kEffectSkipped,
+  kDeadLetteredUnreadable,  // count: the schema version the group's code could not read
   kCommit,
   kCommitRefused,
   kCrashAtStep,

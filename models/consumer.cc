@@ -269,28 +269,20 @@ bool ConsumerInstance::HiddenFromApplication(const Record& record) const {
 }
 
 void ConsumerInstance::ProcessNext() {
-  while (next_item_ < batch_.size()) {
+  for (;; ++next_item_) {
+    while (next_item_ < batch_.size()) {
+      const BatchItem item = batch_[next_item_];
+      if (!HiddenFromApplication(broker_.record(topic_, item.partition, item.offset))) break;
+      ++next_item_;
+    }
+    if (next_item_ == batch_.size()) {
+      EndBatch();
+      return;
+    }
     const BatchItem item = batch_[next_item_];
-    if (!HiddenFromApplication(broker_.record(topic_, item.partition, item.offset))) break;
-    ++next_item_;
-  }
-  if (next_item_ == batch_.size()) {
-    EndBatch();
-    return;
-  }
-  const BatchItem item = batch_[next_item_];
-  const Record& record = broker_.record(topic_, item.partition, item.offset);
-  metrics_.OnDelivery(record);
-  if (trace_) {
-    trace_->Record(
-        engine_.now(), "deliver",
-        {TraceField::Text("component", name_), TraceField::Number("partition", item.partition),
-         TraceField::Number("offset", item.offset),
-         TraceField::Number("producer", record.id.producer),
-         TraceField::Number("message", record.id.number)});
-  }
-  if (config_.commit == CommitStrategy::kAutoCommitTimer) {
-    partitions_[item.partition].stored = item.offset + 1;
+    const Record& record = broker_.record(topic_, item.partition, item.offset);
+    HandOver(item, record);
+    if (!DeadLetterIfUnreadable(item, record)) break;
   }
   if (MaybeCrashAt(CrashStep::kBeforeEffect)) return;
   phase_ = Phase::kProcessing;
@@ -305,6 +297,42 @@ void ConsumerInstance::ProcessNext() {
   engine_.ScheduleAfter(processing, self_, kProcessed, incarnation_);
 }
 
+void ConsumerInstance::HandOver(const BatchItem& item, const Record& record) {
+  metrics_.OnDelivery(record);
+  if (trace_) {
+    trace_->Record(
+        engine_.now(), "deliver",
+        {TraceField::Text("component", name_), TraceField::Number("partition", item.partition),
+         TraceField::Number("offset", item.offset),
+         TraceField::Number("producer", record.id.producer),
+         TraceField::Number("message", record.id.number)});
+  }
+  if (config_.commit == CommitStrategy::kAutoCommitTimer) {
+    partitions_[item.partition].stored = item.offset + 1;
+  }
+}
+
+bool ConsumerInstance::DeadLetterIfUnreadable(const BatchItem& item, const Record& record) {
+  if (schemas_ == nullptr) return false;
+  const SchemaRead read = schemas_->Read(config_, record);
+  if (read == SchemaRead::kAsOlderVersion) metrics_.OnReadAsOlderVersion(record.id);
+  if (read != SchemaRead::kUnreadable) return false;
+  // The dead-letter queue is a count: the write to it is assumed to succeed at once, as if a
+  // recoverer published it to a DLQ topic within the poll loop.
+  // TODO: no DLQ topic is written, so its lag, latency and a failed DLQ write are not modelled.
+  metrics_.OnUnreadable(record.id);
+  if (trace_) {
+    trace_->Record(
+        engine_.now(), "dead-letter-unreadable",
+        {TraceField::Text("component", name_), TraceField::Number("partition", item.partition),
+         TraceField::Number("offset", item.offset),
+         TraceField::Number("producer", record.id.producer),
+         TraceField::Number("message", record.id.number),
+         TraceField::Number("schema_version", record.schema_version)});
+  }
+  return true;
+}
+
 void ConsumerInstance::OnProcessed(std::uint64_t incarnation) {
   if (!alive_ || incarnation != incarnation_) return;
   const BatchItem item = batch_[next_item_];
@@ -313,6 +341,7 @@ void ConsumerInstance::OnProcessed(std::uint64_t incarnation) {
   const bool run_effect = inbox_ == nullptr || inbox_->RecordIfNew(record.id);
   if (run_effect) {
     metrics_.OnEffect(record, engine_.now());
+    if (entities_ && record.key != kNoKey) entities_->Offer(record);
     if (output_ && !service_) output_->Forward(record);
   }
   if (trace_) {

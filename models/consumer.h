@@ -24,6 +24,10 @@
 // work done since the last commit on a partition that moves away is redone by the new owner,
 // so rebalances add duplicates that a Kafka client committing on revocation would not have.
 //
+// A record whose schema version the group's code cannot read (SchemaRegistry) is dead-lettered
+// as it is handed over and never processed; in a group that keeps entity state, each effect
+// offers its event to the group's EntityStateTable.
+//
 // Every request has a timeout (request_timeout) after which it is sent again, so a lossy link
 // slows the loop down but never stops it. A join is repeated until an assignment arrives, and
 // each fetch carries the instance's generation so that a lost assignment is sent again.
@@ -34,6 +38,7 @@
 #include <string>
 #include <vector>
 
+#include "models/entity_state_table.h"
 #include "models/group_metrics.h"
 #include "models/inbox.h"
 #include "models/log_broker.h"
@@ -41,6 +46,7 @@
 #include "models/producer.h"
 #include "models/scenario.h"
 #include "models/service.h"
+#include "models/schema_registry.h"
 #include "sim/engine.h"
 #include "sim/random.h"
 #include "sim/trace.h"
@@ -70,6 +76,12 @@ class ConsumerInstance : public sim::Component, public Producer::TransactionList
   // Makes the instance a service's: each effect runs the service's rules, which publish
   // through the output producer client. REQUIRES: SetOutput was called.
   void SetService(Service* service) { service_ = service; }
+  // The group's schema registry (every group has one) and, for a group that keeps entity state,
+  // its entity table; both shared by the group's instances and outliving the instance.
+  void SetEventHandling(const SchemaRegistry* schemas, EntityStateTable* entities) {
+    schemas_ = schemas;
+    entities_ = entities;
+  }
   void OnTransactionEnded(bool committed) override;
 
   // Starts the instance, which joins its group: at time 0, or later for a scale-out.
@@ -146,6 +158,11 @@ class ConsumerInstance : public sim::Component, public Producer::TransactionList
   bool ApplyAssignment();
   void ProcessNext();
   bool HiddenFromApplication(const Record& record) const;
+  // Counts and traces the hand-over of the batch's current record to the handler.
+  void HandOver(const BatchItem& item, const Record& record);
+  // A record whose schema version the group's code cannot read goes to the group's dead-letter
+  // queue unprocessed; true when `record` was one.
+  bool DeadLetterIfUnreadable(const BatchItem& item, const Record& record);
   void EndBatch();
   // Consume-transform-produce: commits the batch's outputs and input offsets together.
   void CommitTransaction();
@@ -167,6 +184,8 @@ class ConsumerInstance : public sim::Component, public Producer::TransactionList
   Inbox* inbox_;
   Producer* output_ = nullptr;
   Service* service_ = nullptr;
+  const SchemaRegistry* schemas_ = nullptr;
+  EntityStateTable* entities_ = nullptr;
   std::vector<PartitionRange> transaction_offsets_;  // sent with the transaction in progress
   sim::TraceSink* trace_;
   std::string name_;

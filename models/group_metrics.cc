@@ -10,7 +10,7 @@ GroupMetrics::GroupMetrics(MessageLedger& ledger, const std::vector<std::uint32_
   for (std::uint32_t producer : producers) {
     if (producer >= slot_of_producer_.size()) slot_of_producer_.resize(producer + 1, -1);
     slot_of_producer_[producer] = static_cast<int>(per_producer_.size());
-    PerProducer entry{producer, {}, {}, {}, 0, {}, {}};
+    PerProducer entry{producer, {}, {}, {}, {}, {}, 0, {}, {}};
     entry.highest_sequence_plus_one.assign(keys_per_producer[producer], 0);
     per_producer_.push_back(std::move(entry));
     ledger.Watch(producer, this);
@@ -61,6 +61,27 @@ void GroupMetrics::OnEffect(const Record& record, sim::Time now) {
   }
 }
 
+void GroupMetrics::FinishEntities(GroupResult& result) const {
+  result.has_entities = true;
+  result.ordering = OrderingStrategyName(ordering_);
+  result.events_dropped = entities_->dropped();
+  // An entity's ordered stream is its processed events by sequence, so its final state is the
+  // one written from the highest sequence processed; one sequence is one event, kind included.
+  for (const PerProducer& mine : per_producer_) {
+    for (std::uint32_t key = 0; key < mine.highest_sequence_plus_one.size(); ++key) {
+      const std::uint32_t highest_plus_one = mine.highest_sequence_plus_one[key];
+      if (highest_plus_one == 0) continue;
+      ++result.entities;
+      const std::optional<EntityState> state = entities_->Find(mine.producer, key);
+      if (state && state->version + 1 == highest_plus_one) {
+        ++result.entities_matching;
+      } else {
+        ++result.entities_diverged;
+      }
+    }
+  }
+}
+
 std::uint64_t GroupMetrics::processed() const {
   std::uint64_t processed = 0;
   for (const PerProducer& mine : per_producer_) processed += mine.processed.count();
@@ -97,7 +118,8 @@ void GroupMetrics::Finish(GroupResult& result) const {
     }
   }
   result.lost = intended - processed - dead_lettered_unprocessed;
-  // TODO: the log broker has no dead-letter queue yet; only queue brokers dead-letter.
+  // Queue brokers dead-letter through exchanges; the log broker only events its group cannot
+  // read (OnUnreadable).
   result.dead_lettered = dead_lettered;
   result.deliveries = deliveries_;
   result.duplicate_deliveries = deliveries_ - delivered_ids;
@@ -114,6 +136,14 @@ void GroupMetrics::Finish(GroupResult& result) const {
   result.commits_refused = commits_refused_;
   result.errors = errors_;
   result.aborted_reads = aborted_reads_;
+  if (report_schema_versions_) {
+    result.has_schema_versions = true;
+    for (const PerProducer& mine : per_producer_) {
+      result.read_as_older_version += mine.read_as_older.count();
+      result.dead_lettered_unreadable += mine.unreadable.count();
+    }
+  }
+  if (entities_) FinishEntities(result);
   if (latency_.count() > 0) {
     for (int percent = 0; percent < 100; ++percent) {
       result.latency_percentiles.push_back(latency_.Quantile(percent / 100.0));

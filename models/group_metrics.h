@@ -1,17 +1,20 @@
 // The measuring instrument of one consumer group: it watches deliveries and side effects and
 // turns them into the metrics of docs/METRICS.md. It observes; it never changes what happens.
 //
-// Memory: two bits per message id (delivered, processed), one counter per key, and an entry per
-// message not yet processed; samples go into fixed-size histograms. Nothing is kept per
+// Memory: two bits per message id (delivered, processed), two more once a schema change makes
+// the group read an id as an older version or dead-letter it, one counter per key, and an entry
+// per message not yet processed; samples go into fixed-size histograms. Nothing is kept per
 // delivery.
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
+#include "models/entity_state_table.h"
 #include "models/ledger.h"
 #include "models/message.h"
 #include "models/run_result.h"
+#include "models/scenario.h"
 #include "models/unprocessed_intents.h"
 #include "sim/bitset.h"
 #include "sim/histogram.h"
@@ -56,6 +59,23 @@ class GroupMetrics : public IntentWatcher {
   // The broker moved `id` to a dead-letter queue. REQUIRES: Watches(id).
   void OnDeadLettered(MessageId id) { Of(id).dead_lettered.TestAndSet(id.number); }
 
+  // The group's code read `id`, an additive schema v2, as v1 (SchemaRead::kAsOlderVersion).
+  void OnReadAsOlderVersion(MessageId id) { Of(id).read_as_older.TestAndSet(id.number); }
+  // The group's code could not read `id`'s schema version and dead-lettered it.
+  void OnUnreadable(MessageId id) {
+    Of(id).unreadable.TestAndSet(id.number);
+    OnDeadLettered(id);
+  }
+  // Finish reports schema-version counts (a producer of the group's messages changes schema).
+  void ReportSchemaVersions() { report_schema_versions_ = true; }
+
+  // The group keeps entity state in `table` (owned by the caller, outliving Finish) under
+  // `ordering`; Finish compares each entity's row with the entity's ordered stream.
+  void WatchEntities(const EntityStateTable* table, OrderingStrategy ordering) {
+    entities_ = table;
+    ordering_ = ordering;
+  }
+
   void CountRebalance() { ++rebalances_; }
   void CountRefusedCommit() { ++commits_refused_; }
   // Whether the group ran the message's side effect at least once.
@@ -74,12 +94,15 @@ class GroupMetrics : public IntentWatcher {
     sim::GrowableBitset delivered;
     sim::GrowableBitset processed;
     sim::GrowableBitset dead_lettered;
+    sim::GrowableBitset read_as_older;
+    sim::GrowableBitset unreadable;
     std::uint64_t intended = 0;
     UnprocessedIntents unprocessed;
     std::vector<std::uint32_t> highest_sequence_plus_one;  // per key; 0: none processed yet
   };
 
   PerProducer& Of(MessageId id);
+  void FinishEntities(GroupResult& result) const;
 
   std::vector<PerProducer> per_producer_;
   std::vector<int> slot_of_producer_;  // producer index -> position in per_producer_, or -1
@@ -94,6 +117,9 @@ class GroupMetrics : public IntentWatcher {
   sim::Histogram lag_messages_;
   sim::Histogram lag_time_;
   sim::Histogram oldest_message_age_;
+  bool report_schema_versions_ = false;
+  const EntityStateTable* entities_ = nullptr;
+  OrderingStrategy ordering_ = OrderingStrategy::kApply;
 };
 
 }  // namespace deliverysim::models

@@ -38,6 +38,9 @@ struct Record {
   sim::Time intent_time = 0;      // when the producer's application committed to publish it
   std::uint64_t transaction = 0;  // the producer's transaction; 0 outside transactions
   RecordKind kind = RecordKind::kData;
+  // The schema version the producer serialised the event with (ProducerConfig::schema_change);
+  // it fills a byte that alignment left free.
+  std::uint8_t schema_version = 1;
   EventType event_type = kUntypedEvent;
   std::uint32_t flow = kNoFlow;  // the business flow instance this event belongs to
 };

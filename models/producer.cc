@@ -4,6 +4,8 @@
 #include <cassert>
 #include <cmath>
 
+#include "models/event_stamp.h"
+
 namespace deliverysim::models {
 
 namespace {
@@ -284,7 +286,6 @@ void Producer::OnIntent(std::uint64_t incarnation) {
   Record record;
   record.id = ledger_.Intend(index_, engine_.now());
   record.intent_time = engine_.now();
-  record.event_type = config_.event_type;
   if (config_.starts_flow >= 0) record.flow = record.id.number;
   if (config_.keys > 0) {
     record.key = static_cast<std::uint32_t>(zipf_ ? zipf_->Sample(random_)
@@ -293,6 +294,9 @@ void Producer::OnIntent(std::uint64_t incarnation) {
   } else {
     record.sequence = next_sequence_.back()++;
   }
+  record.event_type = config_.event_script.empty() ? config_.event_type
+                                                   : ScriptedEventType(config_, record.sequence);
+  record.schema_version = SchemaVersionAt(config_, record.intent_time);
   if (PublishIntent(record)) ScheduleNextIntent();
 }
 

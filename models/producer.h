@@ -5,6 +5,8 @@
 // What it reproduces (Kafka 4.x producer, batch size counted in records):
 //   - Each intent gets a new MessageId, a key (uniform or Zipf popularity) and the next
 //     sequence number of that key, and joins the open batch of its partition (partitioner).
+//     Its event kind and schema version come from the producer's script and schema change
+//     (event_stamp.h).
 //   - A batch is ready when it holds batch_size records or has waited linger. While fewer than
 //     max_in_flight requests await a reply, one request carries the oldest ready batch of every
 //     partition (as if max.request.size were never reached). A busy connection therefore makes

@@ -50,6 +50,18 @@ struct GroupResult {
   std::uint64_t commits_refused = 0;
   std::vector<std::string> errors;  // instances stopped on an error, in the order they stopped
   std::uint64_t aborted_reads = 0;  // messages processed whose every copy was aborted
+  // Entity state (consumers[].ordering), reported only for groups that keep it; see
+  // docs/METRICS.md, "Entity state".
+  bool has_entities = false;
+  std::string ordering;
+  std::uint64_t entities = 0;           // entities with at least one event processed
+  std::uint64_t entities_matching = 0;  // final state = the state of their ordered stream
+  std::uint64_t entities_diverged = 0;  // the others
+  std::uint64_t events_dropped = 0;     // events the ordering strategy kept out of the table
+  // Schema versions, reported only when a producer of the group's messages changes schema.
+  bool has_schema_versions = false;
+  std::uint64_t read_as_older_version = 0;     // distinct ids of an additive v2 read as v1
+  std::uint64_t dead_lettered_unreadable = 0;  // distinct ids dead-lettered as unreadable
   // For sweeps and reports; the run's JSON and table leave these out.
   std::vector<SeriesSample> series;               // at most kMaxSeriesSamples, evenly spaced
   std::vector<std::int64_t> latency_percentiles;  // 0th to 100th; empty when none processed

@@ -92,4 +92,14 @@ const char* QueueTypeName(QueueType type) {
   return type == QueueType::kQuorum ? "quorum" : "classic";
 }
 
+const char* OrderingStrategyName(OrderingStrategy strategy) {
+  switch (strategy) {
+    case OrderingStrategy::kApply: return "apply";
+    case OrderingStrategy::kVersion: return "version";
+    case OrderingStrategy::kPrecedence: return "precedence";
+    case OrderingStrategy::kLastWriterWins: return "last-writer-wins";
+  }
+  return "apply";
+}
+
 }  // namespace deliverysim::models

@@ -62,6 +62,22 @@ enum class CrashStep {
   kAfterPublish,            // outbox relay: a round was acknowledged, its rows not yet deleted
 };
 
+// How a consumer group's handler treats an event that arrives for an entity whose state
+// already reflects other events (docs/SCENARIOS.md, "Event order and schema versions").
+enum class OrderingStrategy {
+  kApply,           // every event overwrites the entity's state, in the order it comes
+  kVersion,         // an event whose sequence is not above the state's is dropped
+  kPrecedence,      // a higher-ranked event kind wins; within one kind, the newer version
+  kLastWriterWins,  // the event with the later producer timestamp wins; a tie keeps the state
+};
+
+// How a producer's schema version 2 relates to version 1.
+enum class SchemaChange {
+  kNone,      // the producer stays at version 1
+  kAdditive,  // v2 adds optional fields: a reader of v1 can still read it, as v1
+  kBreaking,  // v2 renames or retypes fields: only a reader of v2 can read it
+};
+
 struct TopicConfig {
   std::string name;
   std::uint32_t partitions = 1;
@@ -123,6 +139,12 @@ struct ProducerConfig {
   // Log brokers: the flow (Scenario::flows) each message starts; -1: none.
   std::int32_t starts_flow = -1;
   EventType event_type = kUntypedEvent;  // of every message it publishes
+  // Event kinds (log broker): the kind of an entity's event with sequence s is
+  // event_script[s], or the script's last kind past its end. Empty: untyped events.
+  std::vector<EventType> event_script;
+  // Schema versions (log broker): intents from schema_v2_at on are serialised as version 2.
+  SchemaChange schema_change = SchemaChange::kNone;
+  sim::Time schema_v2_at = 0;
 };
 
 // ---- Queue brokers (RabbitMQ-style) -------------------------------------------------------
@@ -281,6 +303,14 @@ struct FlowConfig {
   std::uint32_t max_attempts = 3;        // orchestration: sends of one command
   ConsumerGroupConfig services;          // settings shared by the groups made from the flow
   std::map<std::string, ConsumerGroupConfig> service_settings;  // by service, where they differ
+  // Entity state (log broker): with keeps_entities the group's handler writes each event into
+  // an entity table by `ordering`; `precedence` ranks event kinds, the strongest first.
+  bool keeps_entities = false;
+  OrderingStrategy ordering = OrderingStrategy::kApply;
+  std::vector<EventType> precedence;
+  // The schema versions the group's code can read (1, 2 or both).
+  bool reads_schema_v1 = true;
+  bool reads_schema_v2 = true;
 };
 
 // Properties of the one-way link from `from` to `to`.
@@ -328,6 +358,14 @@ struct LinkFault {
   sim::Distribution delay;
 };
 
+// From `at` on, a producer's clock reads real time plus `offset` (negative: behind). Only the
+// timestamps it puts on its events see it (OrderingStrategy::kLastWriterWins).
+struct ClockSkewFault {
+  std::string producer;
+  sim::Time at = 0;
+  sim::Time offset = 0;
+};
+
 struct Scenario {
   std::string name;
   std::string description;
@@ -346,6 +384,7 @@ struct Scenario {
   std::vector<CrashFault> crashes;
   std::vector<MembershipChange> membership_changes;
   std::vector<LinkFault> link_faults;
+  std::vector<ClockSkewFault> clock_skews;
   BrokerKind broker_kind = BrokerKind::kLog;
   QueueBrokerConfig queue_broker;  // kQueue and kServiceBus
   // The names of the event types the scenario uses; Record::event_type indexes it, and entry 0
@@ -391,6 +430,8 @@ const char* AckModeName(AckMode mode);
 // Service Bus's names: "peek-lock" (manual) and "receive-and-delete" (automatic).
 const char* ReceiveModeName(AckMode mode);
 const char* QueueTypeName(QueueType type);
+// "apply", "version", "precedence" or "last-writer-wins".
+const char* OrderingStrategyName(OrderingStrategy strategy);
 
 // The name a crash fault uses for the queue broker.
 inline constexpr const char* kBrokerName = "broker";

@@ -68,7 +68,9 @@ class Simulation::Sampler : public sim::Component {
 Simulation::Simulation(const Scenario& scenario, sim::TraceSink* trace)
     : scenario_(scenario),
       ledger_(MessageSources(scenario)),
-      network_(engine_, scenario.seed, scenario.network, trace) {
+      network_(engine_, scenario.seed, scenario.network, trace),
+      clocks_(scenario),
+      schemas_(scenario) {
   if (scenario.broker_kind != BrokerKind::kLog) {
     queue_world_ = std::make_unique<QueueWorld>(engine_, network_, ledger_, scenario, trace);
     return;
@@ -109,6 +111,7 @@ Simulation::Simulation(const Scenario& scenario, sim::TraceSink* trace)
     metrics.push_back(metrics_.back().get());
     inboxes_.push_back(group.commit == CommitStrategy::kInbox ? std::make_unique<Inbox>()
                                                               : nullptr);
+    AddEventHandling(group, publishers, keys);
     for (std::uint32_t i = 0; i < group.instances; ++i) {
       network_.SetGroupOf(InstanceName(group.group, i), group.group);
     }
@@ -176,6 +179,7 @@ Simulation::Simulation(const Scenario& scenario, sim::TraceSink* trace)
       const sim::ComponentId id = engine_.Register(consumers_.back().get());
       broker_->AddClient(consumers_.back()->name(), id);
       consumers_.back()->Start(id, broker_->id());
+      consumers_.back()->SetEventHandling(&schemas_, entity_tables_[g].get());
       if (!config.produce_to.empty()) {
         Producer& output = AddForwarder(config, *consumers_.back(), trace);
         if (Service* service = services_[g].get()) {
@@ -205,6 +209,28 @@ Simulation::Simulation(const Scenario& scenario, sim::TraceSink* trace)
 }
 
 Simulation::~Simulation() = default;
+
+void Simulation::AddEventHandling(const ConsumerGroupConfig& group,
+                                  const std::vector<std::uint32_t>& publishers,
+                                  const std::vector<std::uint32_t>& keys) {
+  GroupMetrics& metrics = *metrics_.back();
+  for (std::uint32_t p : publishers) {
+    if (p < scenario_.producers.size() &&
+        scenario_.producers[p].schema_change != SchemaChange::kNone) {
+      metrics.ReportSchemaVersions();
+    }
+  }
+  if (!group.keeps_entities) {
+    entity_tables_.push_back(nullptr);
+    return;
+  }
+  // Rows only for the producers whose events the group sees.
+  std::vector<std::uint32_t> seen_keys(keys.size(), 0);
+  for (std::uint32_t p : publishers) seen_keys[p] = keys[p];
+  entity_tables_.push_back(
+      std::make_unique<EntityStateTable>(group.ordering, group.precedence, clocks_, seen_keys));
+  metrics.WatchEntities(entity_tables_.back().get(), group.ordering);
+}
 
 Producer& Simulation::AddForwarder(const ConsumerGroupConfig& group, ConsumerInstance& instance,
                                    sim::TraceSink* trace) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "models/consumer.h"
+#include "models/entity_state_table.h"
 #include "models/fault_injector.h"
 #include "models/flow_metrics.h"
 #include "models/group_metrics.h"
@@ -23,11 +24,13 @@
 #include "models/network.h"
 #include "models/orchestrator.h"
 #include "models/producer.h"
+#include "models/producer_clocks.h"
 #include "models/queue_world.h"
 #include "models/replicated_log.h"
 #include "models/run_result.h"
 #include "models/scenario.h"
 #include "models/service.h"
+#include "models/schema_registry.h"
 #include "sim/engine.h"
 #include "sim/trace.h"
 
@@ -50,6 +53,11 @@ class Simulation {
 
   // A topic's log ends and copies, and the messages whose every copy in it aborted.
   TopicResult ScanTopic(std::uint32_t topic, std::vector<MessageId>& aborted_only) const;
+  // Makes the schema registry's counts and, when the group keeps entity state, its entity
+  // table, for the group whose metrics were just added.
+  void AddEventHandling(const ConsumerGroupConfig& group,
+                        const std::vector<std::uint32_t>& publishers,
+                        const std::vector<std::uint32_t>& keys);
   // Gives a consume-transform-produce instance, or a service's, its producer client.
   Producer& AddForwarder(const ConsumerGroupConfig& group, ConsumerInstance& instance,
                          sim::TraceSink* trace);
@@ -60,6 +68,9 @@ class Simulation {
   Network network_;
   std::vector<std::unique_ptr<GroupMetrics>> metrics_;
   std::vector<std::unique_ptr<Inbox>> inboxes_;
+  ProducerClocks clocks_;
+  SchemaRegistry schemas_;
+  std::vector<std::unique_ptr<EntityStateTable>> entity_tables_;  // per group; null: none kept
   std::unique_ptr<LogBroker> broker_;
   // A cluster's broker nodes (names and components), by index; empty with a single broker.
   std::vector<std::pair<std::string, sim::ComponentId>> nodes_;

@@ -53,6 +53,22 @@ TEST(Explain, CrashBetweenEffectAndCommitIsNamedAsTheCauseOfTheDuplicate) {
                   "of g-1 at 0.412000 s (step after-effect)"));
 }
 
+TEST(Explain, AnUnreadableSchemaVersionIsToldAsDeadLetteredNotLost) {
+  // From 350 ms the producer writes a breaking v2, which g (v1 only) cannot read. #3: intent
+  // 400 ms, appended at 401, handed over at 402.
+  std::string yaml = Tiny("schema: { v2_at: 350ms, change: breaking }", "after-processing", "");
+  yaml.replace(yaml.find("session_timeout: 1s"), 19, "session_timeout: 1s, schema_versions: [1]");
+  const std::string story = StoryOf(yaml, {0, 3});
+  EXPECT_TRUE(Has(story,
+                  "At 0.402000 s g-1 could not read its schema version 2 and moved it to the "
+                  "group's dead-letter queue without processing it."));
+  EXPECT_TRUE(Has(story,
+                  "Outcome for group g: DEAD-LETTERED, never processed: the group's code does not "
+                  "read schema version 2"));
+  EXPECT_FALSE(Has(story, "LOST"));
+  EXPECT_FALSE(Has(story, "before its side effect had run"));
+}
+
 TEST(Explain, LostAcknowledgementMakesASecondCopy) {
   // The ack link drops everything from 350 to 450 ms: #3's ack (sent at 401) is lost, and the
   // retry goes at 400 + 200 (timeout) + 100 (backoff) = 700 ms. #4 (500 ms) took offset 4

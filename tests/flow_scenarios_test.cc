@@ -179,7 +179,8 @@ topics:
   - { name: orders, partitions: 2 }
   - { name: mails, partitions: 2 }
 producers:
-  - { name: shop, topic: orders, rate: 100/s, event: order.placed, linger: 0ms }
+  - { name: shop, topic: orders, rate: 100/s, events: [order.placed],
+      linger: 0ms }
 consumers:
   - { group: mailer, topic: orders, instances: 1, processing: 1ms, commit: inbox,
       produce_to: mails, publish: outbox,

@@ -160,7 +160,7 @@ const std::vector<BadInput> kUnknownKeys = {
     Bad("MisspeltFaultKind", Append("faults:\n  - crsh: billing-1\n    at: 1s\n"), 19, 5,
         "faults[0].crsh", {"did you mean 'crash'?"}),
     Bad("FaultOfNeitherKind", Append("faults:\n  - at: 1s\n"), 19, 5, "faults[0]",
-        {"a fault needs 'crash'", "or 'link'"}),
+        {"a fault needs 'crash'", "'link' (trouble on a link) or 'clock'"}),
     Bad("ListAsAKey", Append("? [a, b]\n: 1\n"), 18, 3, "", {"a key must be a single word"}),
 };
 INSTANTIATE_TEST_SUITE_P(ScenarioLoaderUnknownKey, ScenarioLoaderRejects,
@@ -221,7 +221,7 @@ const std::vector<BadInput> kWrongTypes = {
         {"expected a list"}),
     Bad("TextWhereAMapGoes", Append("network: fast\n"), 18, 10, "network", {"expected a map"}),
     Bad("TextWhereAFaultGoes", Append("faults:\n  - shop\n"), 19, 5, "faults[0]",
-        {"expected a map: a crash, leave, join or link fault"}),
+        {"expected a map: a crash, leave, join, link or clock fault"}),
 };
 INSTANTIATE_TEST_SUITE_P(ScenarioLoaderWrongType, ScenarioLoaderRejects,
                          ::testing::ValuesIn(kWrongTypes), Label);

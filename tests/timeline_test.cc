@@ -106,6 +106,25 @@ TEST(Timeline, LostSendIsDrawnCutAndFollowedByTheRetry) {
   EXPECT_EQ(d.rows[4].at, 701 * kMillisecond);
 }
 
+TEST(Timeline, AnUnreadableSchemaVersionIsMarkedDeadLetteredOnTheConsumer) {
+  // From 350 ms p writes a breaking v2, which g reads not: #3 (400 ms) is handed over at 402
+  // and dead-lettered there, with no effect; the commit past it settles it.
+  std::string yaml = kLostSend;
+  yaml.replace(yaml.find("idempotence: false"), 18,
+               "idempotence: false, schema: { v2_at: 350ms, change: breaking }");
+  yaml.replace(yaml.find("session_timeout: 1s"), 19, "session_timeout: 1s, schema_versions: [1]");
+  yaml.erase(yaml.find("faults:"));
+  const TimelineDiagram d =
+      DiagramOf(testing::ParseScenario(yaml), MessageSelection::Messages({{0, 3}}));
+
+  EXPECT_EQ(Styles(d), (std::vector<std::string>{"intent", "send", "append", "ack", "deliver",
+                                                 "dead-lettered", "commit"}));
+  EXPECT_EQ(d.rows[5].at, 402 * kMillisecond);
+  EXPECT_EQ(d.rows[5].from, 2);  // on g-1's lane
+  EXPECT_EQ(d.rows[5].label, "DEAD-LETTER #3: v2 unreadable");
+  EXPECT_TRUE(IsAlarm(d.rows[5].style));
+}
+
 TEST(Timeline, TextFitsTheWidthAndDrawsMarksInTheirLanes) {
   const models::Scenario scenario = testing::ParseScenario(kCrashAfterEffect);
   const TimelineDiagram d = DiagramOf(scenario, MessageSelection::Messages({{0, 3}}));
