@@ -966,8 +966,7 @@ void LoadConsumerGroup(const Node& node, Scenario& scenario) {
   }
   std::vector<std::string> keys{"group", "topic"};
   keys.insert(keys.end(), kGroupSettings.begin(), kGroupSettings.end());
-  keys.insert(keys.end(),
-              {"produce_to", "handles", "ordering", "precedence", "schema_versions"});
+  keys.insert(keys.end(), {"produce_to", "handles", "ordering", "precedence", "schema_versions"});
   node.ExpectMap(keys);
   models::ConsumerGroupConfig group;
   group.group = node.Get("group").Name();
@@ -1021,8 +1020,10 @@ void LoadFlow(const Node& node, Scenario& scenario) {
                                "'; a flow starts on its events topic '" + flow.events_topic + "'");
     }
     if (producer.name == flow.starter && !producer.event_script.empty()) {
-      node.Get("starter").Fail("'" + flow.starter + "' names its own events; a flow's starter "
-                               "publishes " + flow.name + ".started, so drop its 'events'");
+      node.Get("starter").Fail("'" + flow.starter +
+                               "' names its own events; a flow's starter "
+                               "publishes " +
+                               flow.name + ".started, so drop its 'events'");
     }
     if (producer.name == flow.starter && producer.starts_flow >= 0) {
       node.Get("starter").Fail("'" + flow.starter + "' already starts another flow");

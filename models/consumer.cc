@@ -287,7 +287,10 @@ void ConsumerInstance::ProcessNext() {
   if (MaybeCrashAt(CrashStep::kBeforeEffect)) return;
   phase_ = Phase::kProcessing;
   sim::Time processing = config_.processing.SampleTime(random_);
-  if (service_) processing += service_->ExtraTime(record);
+  if (service_) {
+    const BatchItem item = batch_[next_item_];
+    processing += service_->ExtraTime(broker_.record(topic_, item.partition, item.offset));
+  }
   // The crash is scheduled first so that, with a processing time under 2 ns, it still comes
   // before the effect at the same instant.
   if (auto armed = TakeArmedCrash(CrashStep::kMidProcessing)) {

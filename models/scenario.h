@@ -271,6 +271,14 @@ struct ConsumerGroupConfig {
   QueueConsumerConfig queue;  // queue brokers only; `topic` then names the queue
   ServiceConfig service;      // log brokers only
   bool generated = false;     // made by a flow (FlowConfig), not written in the scenario
+  // Entity state (log broker): with keeps_entities the group's handler writes each event into
+  // an entity table by `ordering`; `precedence` ranks event kinds, the strongest first.
+  bool keeps_entities = false;
+  OrderingStrategy ordering = OrderingStrategy::kApply;
+  std::vector<EventType> precedence;
+  // The schema versions the group's code can read (1, 2 or both).
+  bool reads_schema_v1 = true;
+  bool reads_schema_v2 = true;
 };
 
 enum class FlowStyle { kChoreography, kOrchestration };
@@ -303,14 +311,6 @@ struct FlowConfig {
   std::uint32_t max_attempts = 3;        // orchestration: sends of one command
   ConsumerGroupConfig services;          // settings shared by the groups made from the flow
   std::map<std::string, ConsumerGroupConfig> service_settings;  // by service, where they differ
-  // Entity state (log broker): with keeps_entities the group's handler writes each event into
-  // an entity table by `ordering`; `precedence` ranks event kinds, the strongest first.
-  bool keeps_entities = false;
-  OrderingStrategy ordering = OrderingStrategy::kApply;
-  std::vector<EventType> precedence;
-  // The schema versions the group's code can read (1, 2 or both).
-  bool reads_schema_v1 = true;
-  bool reads_schema_v2 = true;
 };
 
 // Properties of the one-way link from `from` to `to`.

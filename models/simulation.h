@@ -29,8 +29,8 @@
 #include "models/replicated_log.h"
 #include "models/run_result.h"
 #include "models/scenario.h"
-#include "models/service.h"
 #include "models/schema_registry.h"
+#include "models/service.h"
 #include "sim/engine.h"
 #include "sim/trace.h"
 
