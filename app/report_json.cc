@@ -73,6 +73,10 @@ Json Flow(const models::FlowResult& flow) {
               {"compensations_repeated", flow.compensations_repeated},
               {"compensations_missing", flow.compensations_missing},
               {"messages", flow.messages},
+              {"responses_ok", flow.responses_ok},
+              {"responses_failed", flow.responses_failed},
+              {"unanswered", flow.unanswered},
+              {"response_time_ns", Latency(flow.response_time)},
               {"completion_time_ns", Latency(flow.completion_time)},
               {"compensation_time_ns", Latency(flow.compensation_time)}};
 }

@@ -155,6 +155,14 @@ std::string FlowLines(const models::FlowResult& flow) {
       "compensations missing\n",
       flow.failed, flow.gave_up, flow.steps_repeated, flow.compensations_repeated,
       flow.compensations_missing);
+  out += fmt::format("  users answered: {} ok, {} with an error, {} unanswered", flow.responses_ok,
+                     flow.responses_failed, flow.unanswered);
+  if (flow.response_time.count > 0) {
+    out +=
+        fmt::format("; they waited p50 {}, p99 {}, max {}", FormatDuration(flow.response_time.p50),
+                    FormatDuration(flow.response_time.p99), FormatDuration(flow.response_time.max));
+  }
+  out += '\n';
   const double per_flow =
       flow.started > 0 ? static_cast<double>(flow.messages) / static_cast<double>(flow.started) : 0;
   out += fmt::format("  {} messages ({:.2f} a flow)", flow.messages, per_flow);
@@ -217,7 +225,8 @@ std::string RunResultToTable(const models::RunResult& result, WallClock wall) {
   }
   out += '\n';
 
-  std::vector<Row> rows = Rows();
+  // A scenario whose only consumers are a request-response flow's services has no groups.
+  std::vector<Row> rows = result.groups.empty() ? std::vector<Row>{} : Rows();
   if (result.has_queue_broker) {
     for (Row& row : QueueRows()) rows.push_back(std::move(row));
   }
@@ -239,11 +248,11 @@ std::string RunResultToTable(const models::RunResult& result, WallClock wall) {
     for (const Row& row : rows) width = std::max(width, row.cell(g).size());
     widths.push_back(width);
   }
-  out += fmt::format("{:<{}}", "group", label_width);
+  if (!rows.empty()) out += fmt::format("{:<{}}", "group", label_width);
   for (std::size_t i = 0; i < result.groups.size(); ++i) {
     out += fmt::format("  {:>{}}", result.groups[i].group, widths[i]);
   }
-  out += '\n';
+  if (!rows.empty()) out += '\n';
   for (const Row& row : rows) {
     out += fmt::format("{:<{}}", row.label, label_width);
     for (std::size_t i = 0; i < result.groups.size(); ++i) {
@@ -255,7 +264,7 @@ std::string RunResultToTable(const models::RunResult& result, WallClock wall) {
     for (const std::string& error : g.errors)
       out += fmt::format("error in {}: {}\n", g.group, error);
   }
-  if (!result.flows.empty()) out += '\n';
+  if (!result.flows.empty() && !rows.empty()) out += '\n';
   for (const models::FlowResult& flow : result.flows) out += FlowLines(flow);
   const double rate = wall.seconds > 0 ? static_cast<double>(result.events) / wall.seconds : 0;
   out += fmt::format("\n{} events in {:.2f} s of wall time ({:.2f} million events/s)\n",

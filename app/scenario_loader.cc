@@ -13,6 +13,7 @@
 
 #include "app/units.h"
 #include "models/flow_plan.h"
+#include "models/sync_caller.h"
 
 namespace deliverysim::app {
 
@@ -1008,14 +1009,24 @@ void LoadFlow(const Node& node, Scenario& scenario) {
   flow.name = node.Get("name").Name();
   flow.style = node.Get("style").Choice<models::FlowStyle>(
       {{"choreography", models::FlowStyle::kChoreography},
-       {"orchestration", models::FlowStyle::kOrchestration}});
+       {"orchestration", models::FlowStyle::kOrchestration},
+       {"request-response", models::FlowStyle::kRequestResponse}});
   const bool orchestrated = flow.style == models::FlowStyle::kOrchestration;
+  const bool calls = flow.style == models::FlowStyle::kRequestResponse;
   flow.starter = node.Get("starter").Name();
   CheckNamed(node.Get("starter"), scenario.producers, flow.starter, "producer");
-  flow.events_topic = node.Get("events").Name();
-  CheckNamed(node.Get("events"), scenario.topics, flow.events_topic, "topic");
+  if (calls) {
+    if (node.Has("events")) {
+      node.Get("events").Fail(
+          "a request-response flow calls its services; it has no events "
+          "topic (its starter's messages are the users' requests)");
+    }
+  } else {
+    flow.events_topic = node.Get("events").Name();
+    CheckNamed(node.Get("events"), scenario.topics, flow.events_topic, "topic");
+  }
   for (const models::ProducerConfig& producer : scenario.producers) {
-    if (producer.name == flow.starter && producer.topic != flow.events_topic) {
+    if (!calls && producer.name == flow.starter && producer.topic != flow.events_topic) {
       node.Get("starter").Fail("the starter publishes to '" + producer.topic +
                                "'; a flow starts on its events topic '" + flow.events_topic + "'");
     }
@@ -1029,9 +1040,12 @@ void LoadFlow(const Node& node, Scenario& scenario) {
       node.Get("starter").Fail("'" + flow.starter + "' already starts another flow");
     }
   }
-  for (const char* key : {"commands", "timeout", "max_attempts"}) {
-    if (!orchestrated && node.Has(key)) {
-      node.Get(key).Fail("belongs to 'style: orchestration'");
+  if (!orchestrated && node.Has("commands")) {
+    node.Get("commands").Fail("belongs to 'style: orchestration'");
+  }
+  for (const char* key : {"timeout", "max_attempts"}) {
+    if (flow.style == models::FlowStyle::kChoreography && node.Has(key)) {
+      node.Get(key).Fail("belongs to 'style: orchestration' and 'style: request-response'");
     }
   }
   if (orchestrated) {
@@ -1040,13 +1054,24 @@ void LoadFlow(const Node& node, Scenario& scenario) {
     if (flow.commands_topic == flow.events_topic) {
       node.Get("commands").Fail("commands need a topic of their own, apart from the events");
     }
+  }
+  if (flow.style != models::FlowStyle::kChoreography) {
     Optional(node, "timeout", flow.timeout, [](const Node& n) { return n.PositiveDuration(); });
     Optional(node, "max_attempts", flow.max_attempts,
              [](const Node& n) { return static_cast<std::uint32_t>(n.Unsigned(1, 1000)); });
   }
+  // A request-response service is a server: how many instances, and how long a call takes.
+  const std::vector<std::string> server_settings{"instances", "processing"};
+  const std::vector<std::string>& allowed_settings = calls ? server_settings : kGroupSettings;
   const Node services = node.Get("services");
-  services.ExpectMap(kGroupSettings);
-  LoadGroupSettings(services, flow.services, true);
+  services.ExpectMap(allowed_settings);
+  if (calls) {
+    flow.services.instances =
+        static_cast<std::uint32_t>(services.Get("instances").Unsigned(1, kMaxInstances));
+    flow.services.processing = services.Get("processing").Distribution();
+  } else {
+    LoadGroupSettings(services, flow.services, true);
+  }
   std::vector<std::pair<Node, models::ConsumerGroupConfig*>> settings{{services, &flow.services}};
   const std::vector<Node> steps = node.Get("steps").Items();
   if (steps.empty() || steps.size() > kMaxFlowSteps) {
@@ -1081,7 +1106,7 @@ void LoadFlow(const Node& node, Scenario& scenario) {
     for (const std::string& name : service_names) {
       if (!per_service.Has(name) || flow.service_settings.count(name)) continue;
       const Node item = per_service.Get(name);
-      item.ExpectMap(kGroupSettings);
+      item.ExpectMap(allowed_settings);
       models::ConsumerGroupConfig group = flow.services;
       LoadGroupSettings(item, group, false);
       flow.service_settings.emplace(name, group);
@@ -1400,6 +1425,21 @@ void CheckReferences(const Node& root, const Scenario& scenario) {
     }
     CheckForwardingLoops(nodes, scenario);
   }
+  // The servers of request-response flows, and their callers.
+  std::set<std::string> servers;
+  for (const models::FlowConfig& flow : scenario.flows) {
+    if (flow.style != models::FlowStyle::kRequestResponse) continue;
+    const Node at = root.Get("flows");
+    std::set<std::string> caller;
+    claim(caller, models::SyncCaller::NameOf(flow), at);
+    std::set<std::string> services;
+    for (const models::FlowStep& step : flow.steps) {
+      if (!services.insert(step.service).second) continue;
+      for (std::uint32_t k = 0; k < models::ServiceSettings(flow, step.service).instances; ++k) {
+        claim(servers, models::InstanceName(step.service, k), at);
+      }
+    }
+  }
   for (const models::ConsumerGroupConfig& group : scenario.consumers) {
     if (!group.generated) continue;
     const Node at = root.Get("flows");
@@ -1436,6 +1476,14 @@ void CheckReferences(const Node& root, const Scenario& scenario) {
         fault.Get("step").Fail(
             "steps belong to consumer instances of a log broker; a queue consumer crashes at "
             "a time ('at: T') or on a poison message (producers[].poison)");
+      }
+      if (servers.count(crash.target) > 0) {
+        if (crash.step != models::CrashStep::kAtTime) {
+          fault.Get("step").Fail(
+              "a service of a request-response flow crashes at a time ('at: "
+              "T'); it has no steps");
+        }
+        continue;
       }
       const bool is_broker = IsBrokerNode(scenario, crash.target);
       if (!is_instance && !is_producer && !is_broker) {

@@ -164,6 +164,12 @@ void AnalyzeGroups(const Scenario& s, Analysis& out) {
 
 void AnalyzeProducers(const Scenario& s, Analysis& out) {
   for (const ProducerConfig& p : s.producers) {
+    if (p.calls_instead) {
+      out.not_applicable.push_back("producer " + p.name +
+                                   ": its requests are synchronous calls of a request-response "
+                                   "flow, which no analytic model covers");
+      continue;
+    }
     if (p.acks == 0) {
       double base = 0;
       for (const LinkConfig& l : s.network.links) {

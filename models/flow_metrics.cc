@@ -52,6 +52,14 @@ void FlowMetrics::OnCompensationEffect(std::uint32_t flow, std::uint32_t step, s
   Count(instance.compensations[step]);
 }
 
+void FlowMetrics::OnResponse(std::uint32_t flow, bool ok, sim::Time now) {
+  Instance& instance = Of(flow);
+  if (instance.answered || instance.started < 0) return;  // the first answer is the one seen
+  instance.answered = true;
+  ++(ok ? responses_ok_ : responses_failed_);
+  response_time_.Record(now - instance.started);
+}
+
 void FlowMetrics::OnGaveUp(std::uint32_t flow, std::uint32_t step) {
   ++gave_up_;
   Instance& instance = Of(flow);
@@ -63,14 +71,18 @@ void FlowMetrics::OnGaveUp(std::uint32_t flow, std::uint32_t step) {
 FlowResult FlowMetrics::Finish() const {
   FlowResult result;
   result.flow = flow_.name;
-  result.style = flow_.style == FlowStyle::kChoreography ? "choreography" : "orchestration";
+  result.style = FlowStyleName(flow_.style);
   result.gave_up = gave_up_;
   result.messages = messages_;
+  result.responses_ok = responses_ok_;
+  result.responses_failed = responses_failed_;
+  result.response_time = Summarise(response_time_);
   std::vector<std::uint64_t> stuck_at(flow_.steps.size(), 0);
   sim::Histogram completion, compensation;
   for (const Instance& instance : instances_) {
     if (instance.started < 0) continue;
     ++result.started;
+    if (!instance.answered) ++result.unanswered;
     const bool failed = instance.failed_at >= 0;
     if (failed) ++result.failed;
     bool repeated = false, spurious = false, missing = false, all_done = true;

@@ -16,8 +16,7 @@ ConsumerGroupConfig* ServiceGroup(Scenario& scenario, const FlowConfig& flow,
     }
     return &group;
   }
-  const auto own = flow.service_settings.find(name);
-  ConsumerGroupConfig group = own != flow.service_settings.end() ? own->second : flow.services;
+  ConsumerGroupConfig group = ServiceSettings(flow, name);
   group.group = name;
   group.topic = topic;
   group.produce_to = produce_to;
@@ -41,11 +40,17 @@ ServiceRule Rule(EventType on, EventType emit, std::int32_t flow, std::uint32_t 
 
 std::string OrchestratorName(const FlowConfig& flow) { return flow.name + "-orchestrator"; }
 
+const ConsumerGroupConfig& ServiceSettings(const FlowConfig& flow, const std::string& service) {
+  const auto own = flow.service_settings.find(service);
+  return own != flow.service_settings.end() ? own->second : flow.services;
+}
+
 std::string PlanFlow(Scenario& scenario, std::uint32_t index) {
   // Interning may grow event_types but never the flows, so `flow` stays valid.
   FlowConfig& flow = scenario.flows[index];
   const auto flow_number = static_cast<std::int32_t>(index);
-  const bool orchestrated = flow.style == FlowStyle::kOrchestration;
+  // Request-response calls name what they ask for like an orchestrator's commands.
+  const bool orchestrated = flow.style != FlowStyle::kChoreography;
   flow.started = InternEventType(scenario, flow.name + ".started");
   for (FlowStep& step : flow.steps) {
     step.done = InternEventType(scenario, step.name + ".done");
@@ -61,7 +66,10 @@ std::string PlanFlow(Scenario& scenario, std::uint32_t index) {
     if (producer.name != flow.starter) continue;
     producer.starts_flow = flow_number;
     producer.event_type = flow.started;
+    producer.calls_instead = flow.style == FlowStyle::kRequestResponse;
   }
+
+  if (flow.style == FlowStyle::kRequestResponse) return "";  // services answer calls
 
   std::string error;
   const std::string& events = flow.events_topic;

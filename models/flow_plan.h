@@ -10,6 +10,9 @@
 // service consumes the commands topic, performs the step or its compensation, and replies on
 // the events topic.
 //
+// Request-response makes no groups: its services are RpcServer instances that the simulation
+// builds from the flow, called by a SyncCaller.
+//
 //   step "take-payment" (compensation "refund") names the event types take-payment.command,
 //   take-payment.done, take-payment.failed, refund.command and refund.done.
 #pragma once
@@ -26,6 +29,9 @@ namespace deliverysim::models {
 // service name is taken by a consumer group of another kind, else an empty string.
 // REQUIRES: the flow's producer, topics and steps are valid (the loader checks them).
 std::string PlanFlow(Scenario& scenario, std::uint32_t flow);
+
+// The settings of service `service` of `flow`: its own, or the flow's shared ones.
+const ConsumerGroupConfig& ServiceSettings(const FlowConfig& flow, const std::string& service);
 
 // The name of the orchestrator group of a flow: "order-orchestrator".
 std::string OrchestratorName(const FlowConfig& flow);

@@ -30,6 +30,8 @@ const char* PacketTypeName(PacketType type) {
     case PacketType::kConnectionLost: return "connection-lost";
     case PacketType::kReplicaFetch: return "replica-fetch";
     case PacketType::kReplicaFetchResponse: return "replica-fetch-response";
+    case PacketType::kCall: return "call";
+    case PacketType::kCallReply: return "call-reply";
   }
   return "?";
 }

@@ -13,7 +13,7 @@ std::uint64_t Bit(std::uint32_t step) { return std::uint64_t{1} << step; }
 
 Orchestrator::Orchestrator(sim::Engine& engine, MessageLedger& ledger, const FlowConfig& flow,
                            std::uint32_t source, FlowMetrics& metrics)
-    : engine_(engine), ledger_(ledger), flow_(flow), source_(source), metrics_(metrics) {
+    : engine_(engine), flow_(flow), metrics_(metrics), ledger_(ledger), source_(source) {
   assert(!flow.steps.empty() && flow.steps.size() <= 64);
 }
 
@@ -48,6 +48,7 @@ void Orchestrator::OnReply(std::uint32_t flow, FlowState& state, EventType type,
         } else {
           state.phase = Phase::kCompleted;
           ++state.sends;  // no deadline of this flow matters any more
+          OnOutcome(flow, true);
         }
         return;
       }
@@ -63,6 +64,7 @@ void Orchestrator::OnReply(std::uint32_t flow, FlowState& state, EventType type,
     }
     if (type == step.failed) {
       if (state.phase != Phase::kRunning || state.step != i) return;
+      OnOutcome(flow, false);
       state.phase = Phase::kCompensating;
       for (std::uint32_t s = 0; s < i; ++s) {
         if ((state.done & Bit(s)) && !flow_.steps[s].compensation.empty()) {
@@ -96,17 +98,28 @@ void Orchestrator::CompensateNext(std::uint32_t flow, FlowState& state, Producer
 void Orchestrator::SendCommand(std::uint32_t flow, FlowState& state, EventType type,
                                Producer* output) {
   Record command;
-  command.id = ledger_.Intend(source_, engine_.now());
+  if (source_ != kNoMessages) command.id = ledger_.Intend(source_, engine_.now());
   command.intent_time = engine_.now();
   command.key = flow;
   command.flow = flow;
   command.event_type = type;
   state.command = command;
   state.attempts = 1;
-  // With no live instance the command is written down and the scheduler sends it later.
-  if (output != nullptr) output->Publish(command);
+  Transmit(flow, state, output);
   metrics_.OnMessage();
   Arm(flow, state);
+}
+
+void Orchestrator::Transmit(std::uint32_t, FlowState& state, Producer* output) {
+  // With no live instance the command is written down and the scheduler sends it later.
+  if (output != nullptr) output->Publish(state.command);
+}
+
+bool Orchestrator::TransmitAgain(std::uint32_t, FlowState& state) {
+  Producer* output = LiveOutput();
+  if (output == nullptr) return false;
+  output->Forward(state.command);
+  return true;
 }
 
 void Orchestrator::Arm(std::uint32_t flow, FlowState& state) {
@@ -136,18 +149,18 @@ void Orchestrator::OnDeadline() {
     deadlines_.pop_front();
     FlowState& state = flows_[due.flow];
     if (due.send != state.sends) continue;  // answered, or sent again since
-    Producer* output = LiveOutput();
     if (state.attempts < flow_.max_attempts) {
-      if (output != nullptr) {
-        output->Forward(state.command);
+      if (TransmitAgain(due.flow, state)) {
         ++state.attempts;
         metrics_.OnMessage();
       }
       Arm(due.flow, state);
       continue;
     }
+    Producer* output = LiveOutput();
     if (state.phase == Phase::kRunning) {
       metrics_.OnGaveUp(due.flow, state.step);
+      OnOutcome(due.flow, false);
       state.phase = Phase::kCompensating;
       for (std::uint32_t s = 0; s < state.step; ++s) {
         if ((state.done & Bit(s)) && !flow_.steps[s].compensation.empty()) {

@@ -30,8 +30,10 @@ namespace deliverysim::models {
 class Orchestrator : public sim::Component {
  public:
   static constexpr std::uint32_t kDeadline = 1;
+  static constexpr std::uint32_t kNoMessages = UINT32_MAX;
 
-  // `source` is the ledger's source for the commands (EmitterSource of the group).
+  // `source` is the ledger's source for the commands (EmitterSource of the group), or
+  // kNoMessages when commands are calls, not messages.
   Orchestrator(sim::Engine& engine, MessageLedger& ledger, const FlowConfig& flow,
                std::uint32_t source, FlowMetrics& metrics);
 
@@ -45,7 +47,7 @@ class Orchestrator : public sim::Component {
 
   void OnEvent(const sim::Event& event) override;
 
- private:
+ protected:
   enum class Phase : std::uint8_t { kNotStarted, kRunning, kCompensating, kCompleted, kUndone };
   struct FlowState {
     Phase phase = Phase::kNotStarted;
@@ -63,20 +65,33 @@ class Orchestrator : public sim::Component {
   };
 
   FlowState& Of(std::uint32_t flow);
+  // A reply of `type` (a step's done or failed event, a compensation's done event) arrived.
   void OnReply(std::uint32_t flow, FlowState& state, EventType type, Producer* output);
-  // Sends a new command through `output`, or only writes it down when no instance is live.
+  // Starts a new command and its deadline.
   void SendCommand(std::uint32_t flow, FlowState& state, EventType type, Producer* output);
+
+  // How commands travel. By default: published as messages through `output` (or written down
+  // when no instance is live) and sent again, same message, through any live instance.
+  virtual void Transmit(std::uint32_t flow, FlowState& state, Producer* output);
+  // Returns false when no way out is open now, so the attempt does not count.
+  virtual bool TransmitAgain(std::uint32_t flow, FlowState& state);
+  // The flow's business outcome became known: every step done (`ok`), or one failed or given
+  // up. Compensation may go on after.
+  virtual void OnOutcome(std::uint32_t /*flow*/, bool /*ok*/) {}
+
+  sim::Engine& engine_;
+  const FlowConfig& flow_;
+  FlowMetrics& metrics_;
+
+ private:
   void Arm(std::uint32_t flow, FlowState& state);
   // Sends the next compensation, or ends the flow when none is left.
   void CompensateNext(std::uint32_t flow, FlowState& state, Producer* output);
   void OnDeadline();
   Producer* LiveOutput() const;
 
-  sim::Engine& engine_;
   MessageLedger& ledger_;
-  const FlowConfig& flow_;
   const std::uint32_t source_;
-  FlowMetrics& metrics_;
   sim::ComponentId self_ = 0;
   std::vector<Producer*> outputs_;
   std::vector<FlowState> flows_;    // by flow number

@@ -36,6 +36,10 @@ enum class PacketType : std::uint8_t {
   // Replication between the broker nodes of a cluster (replicated_log.h).
   kReplicaFetch,          // follower -> leader: `replica_fetch` for `partition` from `node`
   kReplicaFetchResponse,  // leader -> follower: `replica_reply`
+  // Synchronous calls of a request-response flow (sync_caller.h). `correlation` is the flow,
+  // `offset` the caller's number for the call, `record.event_type` what is asked or answered.
+  kCall,       // caller -> service instance: perform a step or a compensation
+  kCallReply,  // service instance -> caller: done (`accepted`) or failed
 };
 
 // Why a broker refused a produce request. Every one of these is retriable.

@@ -297,6 +297,14 @@ void Producer::OnIntent(std::uint64_t incarnation) {
   record.event_type = config_.event_script.empty() ? config_.event_type
                                                    : ScriptedEventType(config_, record.sequence);
   record.schema_version = SchemaVersionAt(config_, record.intent_time);
+  if (config_.calls_instead) {
+    ScheduleNextIntent();  // the flow's caller heard of the intent through the ledger
+    return;
+  }
+  // An outbox row is safe once committed, which is now.
+  if (acceptance_ && config_.publish == PublishMode::kOutbox) {
+    acceptance_->OnAccepted(record, engine_.now());
+  }
   if (PublishIntent(record)) ScheduleNextIntent();
 }
 
@@ -679,6 +687,9 @@ void Producer::OnReply(const Packet& reply) {
 bool Producer::SettleAndRelease(std::uint32_t slot, bool acknowledged) {
   const std::vector<Record>& records = batches_[slot].records;
   for (const Record& record : records) SettleTransactional(record, acknowledged);
+  if (acceptance_ && acknowledged && config_.publish != PublishMode::kOutbox) {
+    for (const Record& record : records) acceptance_->OnAccepted(record, engine_.now());
+  }
   if (config_.publish == PublishMode::kOutbox) {
     // The relay's crash step can strike here; a crash frees the waiting and in-flight batches,
     // never this one, which is neither any more, so it is freed below in any case.

@@ -103,6 +103,16 @@ class Producer : public sim::Component {
     virtual ~TransactionListener() = default;
     virtual void OnTransactionEnded(bool committed) = 0;
   };
+  // Hears of each record of this producer that is safe: acknowledged by the broker, or with
+  // an outbox, committed. A flow's starter tells the flow's metrics when a user's request was
+  // accepted.
+  class AcceptanceListener {
+   public:
+    virtual ~AcceptanceListener() = default;
+    virtual void OnAccepted(const Record& record, sim::Time now) = 0;
+  };
+  void SetAcceptanceListener(AcceptanceListener* listener) { acceptance_ = listener; }
+
   void MakeEmbedded(TransactionListener* listener) {
     embedded_ = true;
     listener_ = listener;
@@ -284,6 +294,7 @@ class Producer : public sim::Component {
   std::uint64_t txn_awaited_ = 0;    // correlation of the init or end request awaited; 0: none
   bool embedded_ = false;
   TransactionListener* listener_ = nullptr;
+  AcceptanceListener* acceptance_ = nullptr;
   // Embedded: the consumer whose offsets commit with the transaction, and the offsets.
   std::uint32_t offsets_group_ = 0;
   std::uint32_t offsets_member_ = 0;

@@ -150,7 +150,13 @@ struct FlowResult {
   std::uint64_t steps_repeated = 0;  // step effects beyond the first, all flows
   std::uint64_t compensations_repeated = 0;  // compensation effects beyond the first
   std::uint64_t compensations_missing = 0;   // done steps a failed flow left undone
-  std::uint64_t messages = 0;        // published for the flow: starts, events, commands, resends
+  std::uint64_t messages = 0;  // published for the flow: starts, events, commands, resends
+  // What the user who started a flow waited for: the start's acknowledgement (event styles)
+  // or the call chain's answer (request-response).
+  LatencySummary response_time;
+  std::uint64_t responses_ok = 0;
+  std::uint64_t responses_failed = 0;
+  std::uint64_t unanswered = 0;      // started flows whose user had no answer by the end
   LatencySummary completion_time;    // start to the last step's effect, completed flows
   LatencySummary compensation_time;  // start to the last compensation, compensated flows
 };

@@ -19,6 +19,15 @@ std::int64_t FindTopic(const Scenario& scenario, const std::string& name) {
   return -1;
 }
 
+const char* FlowStyleName(FlowStyle style) {
+  switch (style) {
+    case FlowStyle::kChoreography: return "choreography";
+    case FlowStyle::kOrchestration: return "orchestration";
+    case FlowStyle::kRequestResponse: return "request-response";
+  }
+  return "?";
+}
+
 EventType InternEventType(Scenario& scenario, const std::string& name) {
   for (std::size_t i = 1; i < scenario.event_types.size(); ++i) {
     if (scenario.event_types[i] == name) return static_cast<EventType>(i);

@@ -138,6 +138,9 @@ struct ProducerConfig {
   double poison = 0;       // fraction of messages that no handler can process
   // Log brokers: the flow (Scenario::flows) each message starts; -1: none.
   std::int32_t starts_flow = -1;
+  // The flow is request-response: each intent is a user's request, made by a call rather
+  // than published, so the producer sends nothing to the broker.
+  bool calls_instead = false;
   EventType event_type = kUntypedEvent;  // of every message it publishes
   // Event kinds (log broker): the kind of an entity's event with sequence s is
   // event_script[s], or the script's last kind past its end. Empty: untyped events.
@@ -281,7 +284,7 @@ struct ConsumerGroupConfig {
   bool reads_schema_v2 = true;
 };
 
-enum class FlowStyle { kChoreography, kOrchestration };
+enum class FlowStyle { kChoreography, kOrchestration, kRequestResponse };
 
 // One step of a business flow and the event types that carry it.
 struct FlowStep {
@@ -426,6 +429,7 @@ const char* CommitStrategyName(CommitStrategy strategy);
 const char* CrashStepName(CrashStep step);
 const char* PartitionerName(Partitioner partitioner);
 const char* PublishModeName(PublishMode mode);
+const char* FlowStyleName(FlowStyle style);
 const char* AckModeName(AckMode mode);
 // Service Bus's names: "peek-lock" (manual) and "receive-and-delete" (automatic).
 const char* ReceiveModeName(AckMode mode);

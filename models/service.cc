@@ -5,8 +5,6 @@
 namespace deliverysim::models {
 
 namespace {
-constexpr std::uint64_t kFailurePurpose = 1;
-constexpr std::uint64_t kEmitPurpose = 2;
 
 std::uint64_t IdKey(MessageId id) { return (std::uint64_t{id.producer} << 32) | id.number; }
 }  // namespace
@@ -33,18 +31,25 @@ sim::Time Service::ExtraTime(const Record& record) const {
   return extra;
 }
 
+double FlowStepDraw(std::uint64_t seed, std::uint32_t flow_index, std::uint32_t flow,
+                    std::uint32_t step, RuleRole role, std::uint64_t purpose) {
+  const std::uint64_t identity =
+      sim::Mix64((std::uint64_t{flow} << 8) ^ step ^ (static_cast<std::uint64_t>(role) << 62) ^
+                 (std::uint64_t{flow_index} << 40));
+  const std::uint64_t bits = sim::Mix64(seed ^ sim::Mix64(identity ^ (purpose << 56)));
+  return static_cast<double>(bits >> 11) * 0x1.0p-53;
+}
+
 double Service::Draw(const Record& record, const ServiceRule& rule, std::uint64_t purpose) const {
   // A flow's step is the same business act whichever message asked for it (a command sent
   // again has the same flow and step), so flow events draw by flow and step.
-  std::uint64_t identity;
   if (record.flow != kNoFlow && rule.flow >= 0) {
-    identity = sim::Mix64((std::uint64_t{record.flow} << 8) ^ rule.step ^
-                          (static_cast<std::uint64_t>(rule.role) << 62) ^
-                          (static_cast<std::uint64_t>(rule.flow) << 40));
-  } else {
-    identity = sim::Mix64((std::uint64_t{record.id.producer} << 32) | record.id.number) ^
-               sim::Mix64(rule.on);
+    return FlowStepDraw(seed_, static_cast<std::uint32_t>(rule.flow), record.flow, rule.step,
+                        rule.role, purpose);
   }
+  const std::uint64_t identity =
+      sim::Mix64((std::uint64_t{record.id.producer} << 32) | record.id.number) ^
+      sim::Mix64(rule.on);
   const std::uint64_t bits = sim::Mix64(seed_ ^ sim::Mix64(identity ^ (purpose << 56)));
   return static_cast<double>(bits >> 11) * 0x1.0p-53;
 }
@@ -54,7 +59,7 @@ void Service::Act(const Record& record, Producer* output, sim::Time now) {
   if (record.event_type >= rules_by_type_.size()) return;
   for (std::uint32_t r : rules_by_type_[record.event_type]) {
     const ServiceRule& rule = config_.rules[r];
-    const bool fails = rule.failure > 0 && Draw(record, rule, kFailurePurpose) < rule.failure;
+    const bool fails = rule.failure > 0 && Draw(record, rule, kFailureDraw) < rule.failure;
     FlowMetrics* flow = rule.flow >= 0 && record.flow != kNoFlow
                             ? flows_[static_cast<std::size_t>(rule.flow)]
                             : nullptr;
@@ -65,8 +70,7 @@ void Service::Act(const Record& record, Producer* output, sim::Time now) {
     }
     EventType emit = rule.on_failure;
     if (!fails) {
-      const bool emits =
-          rule.probability >= 1 || Draw(record, rule, kEmitPurpose) < rule.probability;
+      const bool emits = rule.probability >= 1 || Draw(record, rule, kEmitDraw) < rule.probability;
       emit = emits ? rule.emit : kUntypedEvent;
     }
     if (emit == kUntypedEvent) continue;

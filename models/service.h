@@ -22,6 +22,14 @@
 
 namespace deliverysim::models {
 
+// Whether a flow's step (or compensation) fails is a property of the flow: a uniform draw in
+// [0, 1) fixed by the seed, the flow (its index in the scenario and its number), the step, the
+// role and the purpose of the draw. Every style of the flow draws the same.
+double FlowStepDraw(std::uint64_t seed, std::uint32_t flow_index, std::uint32_t flow,
+                    std::uint32_t step, RuleRole role, std::uint64_t purpose);
+inline constexpr std::uint64_t kFailureDraw = 1;
+inline constexpr std::uint64_t kEmitDraw = 2;
+
 class Service {
  public:
   // `flows` holds the metrics of every flow of the scenario, by flow index; `orchestrator` is

@@ -4,6 +4,7 @@
 #include <cassert>
 #include <set>
 
+#include "models/flow_plan.h"
 #include "sim/bitset.h"
 
 namespace deliverysim::models {
@@ -144,7 +145,13 @@ Simulation::Simulation(const Scenario& scenario, sim::TraceSink* trace)
     const FlowConfig& flow = scenario.flows[f];
     flow_metrics_.push_back(std::make_unique<FlowMetrics>(flow));
     for (std::uint32_t p = 0; p < scenario.producers.size(); ++p) {
-      if (scenario.producers[p].name == flow.starter) ledger_.Watch(p, flow_metrics_.back().get());
+      if (scenario.producers[p].name != flow.starter) continue;
+      ledger_.Watch(p, flow_metrics_.back().get());
+      if (flow.style == FlowStyle::kRequestResponse) {
+        AddCallChain(f, p, trace);
+      } else {
+        producers_[p]->SetAcceptanceListener(flow_metrics_.back().get());
+      }
     }
   }
   std::vector<FlowMetrics*> flow_metrics;
@@ -201,14 +208,42 @@ Simulation::Simulation(const Scenario& scenario, sim::TraceSink* trace)
     }
   }
 
+  std::vector<RpcServer*> servers;
+  for (const auto& server : servers_) servers.push_back(server.get());
   faults_ = std::make_unique<FaultInjector>(engine_, network_, scenario, producers, consumers);
   faults_->SetBrokers(broker_->cluster());
+  for (RpcServer* server : servers) faults_->AddCrashable(server);
   faults_->Start(engine_.Register(faults_.get()));
   sampler_ = std::make_unique<Sampler>(engine_, scenario, *broker_, metrics);
   sampler_->Start(engine_.Register(sampler_.get()));
 }
 
 Simulation::~Simulation() = default;
+
+void Simulation::AddCallChain(std::uint32_t f, std::uint32_t starter, sim::TraceSink*) {
+  const FlowConfig& flow = scenario_.flows[f];
+  callers_.push_back(
+      std::make_unique<SyncCaller>(engine_, network_, ledger_, flow, *flow_metrics_[f]));
+  SyncCaller& caller = *callers_.back();
+  const sim::ComponentId caller_id = engine_.Register(&caller);
+  caller.Start(caller_id);
+  ledger_.Watch(starter, &caller);
+  std::set<std::string> services;
+  for (const FlowStep& step : flow.steps) {
+    if (!services.insert(step.service).second) continue;
+    call_ledgers_.push_back(std::make_unique<CallLedger>());
+    const ConsumerGroupConfig& settings = ServiceSettings(flow, step.service);
+    for (std::uint32_t k = 0; k < settings.instances; ++k) {
+      servers_.push_back(std::make_unique<RpcServer>(
+          engine_, network_, flow, f, InstanceName(step.service, k), settings.processing,
+          scenario_.seed, *call_ledgers_.back(), *flow_metrics_[f]));
+      RpcServer& server = *servers_.back();
+      const sim::ComponentId id = engine_.Register(&server);
+      server.Start(id, SyncCaller::NameOf(flow), caller_id);
+      caller.AddInstance(step.service, server.name(), id);
+    }
+  }
+}
 
 void Simulation::AddEventHandling(const ConsumerGroupConfig& group,
                                   const std::vector<std::uint32_t>& publishers,

@@ -27,10 +27,12 @@
 #include "models/producer_clocks.h"
 #include "models/queue_world.h"
 #include "models/replicated_log.h"
+#include "models/rpc_server.h"
 #include "models/run_result.h"
 #include "models/scenario.h"
 #include "models/schema_registry.h"
 #include "models/service.h"
+#include "models/sync_caller.h"
 #include "sim/engine.h"
 #include "sim/trace.h"
 
@@ -53,6 +55,9 @@ class Simulation {
 
   // A topic's log ends and copies, and the messages whose every copy in it aborted.
   TopicResult ScanTopic(std::uint32_t topic, std::vector<MessageId>& aborted_only) const;
+  // Builds request-response flow `f`: its caller, fed by producer `starter`'s intents, and
+  // its services' instances.
+  void AddCallChain(std::uint32_t f, std::uint32_t starter, sim::TraceSink* trace);
   // Makes the schema registry's counts and, when the group keeps entity state, its entity
   // table, for the group whose metrics were just added.
   void AddEventHandling(const ConsumerGroupConfig& group,
@@ -80,7 +85,10 @@ class Simulation {
   std::vector<std::unique_ptr<Producer>> forwarders_;
   std::vector<std::unique_ptr<FlowMetrics>> flow_metrics_;    // by flow
   std::vector<std::unique_ptr<Orchestrator>> orchestrators_;  // by flow; null: choreography
-  std::vector<std::unique_ptr<Service>> services_;            // by group; null: no service
+  std::vector<std::unique_ptr<SyncCaller>> callers_;          // request-response flows
+  std::vector<std::unique_ptr<CallLedger>> call_ledgers_;     // per request-response service
+  std::vector<std::unique_ptr<RpcServer>> servers_;
+  std::vector<std::unique_ptr<Service>> services_;  // by group; null: no service
   std::vector<std::unique_ptr<ConsumerInstance>> consumers_;
   std::unique_ptr<FaultInjector> faults_;
   std::unique_ptr<Sampler> sampler_;

@@ -68,6 +68,26 @@ std::string RuleCycle(const Scenario& scenario) {
   return path + scenario.event_types[cycle.back()];
 }
 
+// A request-response flow's starter calls each of its services, which serve from instances.
+void AddCalledServices(const Scenario& scenario, const ProducerConfig& starter,
+                       Topology::Vertex from, Topology& topology) {
+  for (const FlowConfig& flow : scenario.flows) {
+    if (flow.name.empty() || flow.starter != starter.name) continue;
+    for (const FlowStep& step : flow.steps) {
+      if (topology.Find(NodeKind::kService, step.service)) continue;
+      const auto service = topology.AddNode(NodeKind::kService, step.service, "flows");
+      topology.AddEdge(from, service, "calls");
+      const auto it = flow.service_settings.find(step.service);
+      const std::uint32_t instances =
+          (it != flow.service_settings.end() ? it->second : flow.services).instances;
+      for (std::uint32_t i = 0; i < instances && i < kMaxDrawnMembers; ++i) {
+        topology.AddEdge(service,
+                         topology.AddNode(NodeKind::kInstance, InstanceName(step.service, i)), "");
+      }
+    }
+  }
+}
+
 bool IsReader(NodeKind kind) { return kind == NodeKind::kGroup || kind == NodeKind::kService; }
 
 }  // namespace
@@ -225,7 +245,9 @@ Topology BuildTopology(const Scenario& scenario) {
     const ProducerConfig& producer = scenario.producers[i];
     const auto v = topology.AddNode(NodeKind::kProducer, producer.name,
                                     "producers[" + std::to_string(i) + "]");
-    if (auto topic = topology.Find(NodeKind::kTopic, producer.topic)) {
+    if (producer.calls_instead) {
+      AddCalledServices(scenario, producer, v, topology);
+    } else if (auto topic = topology.Find(NodeKind::kTopic, producer.topic)) {
       topology.AddEdge(v, *topic, "publishes");
     } else if (auto exchange = topology.Find(NodeKind::kExchange, producer.exchange)) {
       topology.AddEdge(v, *exchange, "publishes");

@@ -134,6 +134,43 @@ TEST(FlowScenarios, BothStylesDecideTheSameFlowsFail) {
             OnlyFlow(RunScenario(orchestration)).failed);
 }
 
+TEST(FlowScenarios, RequestResponseFailsTheUsersWhileADownstreamServiceIsDown) {
+  const models::RunResult result = RunScenario(BundledScenario("flow-order-request-response.yaml"));
+  EXPECT_TRUE(result.groups.empty());  // calls, not consumer groups
+  const FlowResult& flow = OnlyFlow(result);
+  EXPECT_EQ(flow.style, "request-response");
+  EXPECT_EQ(flow.started, 1000u);
+  EXPECT_EQ(flow.unanswered, 0u);
+  // Orders reaching payment in [8 s, 11 s) at 50/s; an edge order may fall either way.
+  EXPECT_NEAR(static_cast<double>(flow.gave_up), 150, 2);
+  EXPECT_EQ(flow.responses_failed, flow.failed);
+  EXPECT_EQ(flow.responses_ok, flow.completed);
+  EXPECT_EQ(flow.compensated, flow.failed);
+  EXPECT_EQ(flow.inconsistent, 0u);
+  EXPECT_EQ(flow.stuck, 0u);
+  // A given-up order waited for three timeouts of 500 ms.
+  EXPECT_GE(flow.response_time.max, 1500 * sim::kMillisecond);
+  EXPECT_LT(flow.response_time.max, 1600 * sim::kMillisecond);
+  // A working order: three calls, each 2 ms of network and an exponential 5 ms of work.
+  EXPECT_LT(flow.response_time.p50, 50 * sim::kMillisecond);
+}
+
+TEST(FlowScenarios, EventsAnswerTheUsersAtOnceAndCatchUpAfterTheOutage) {
+  const FlowResult flow =
+      OnlyFlow(RunScenario(BundledScenario("flow-order-payment-down-events.yaml")));
+  EXPECT_EQ(flow.started, 1000u);
+  EXPECT_EQ(flow.responses_ok, 1000u);
+  EXPECT_EQ(flow.responses_failed, 0u);
+  EXPECT_LT(flow.response_time.max, 50 * sim::kMillisecond);
+  EXPECT_EQ(flow.gave_up, 0u);
+  EXPECT_EQ(flow.inconsistent, 0u);
+  EXPECT_EQ(flow.stuck, 0u);
+  EXPECT_EQ(flow.compensated, flow.failed);
+  ExpectBinomial(flow.failed, 1000, 0.1);
+  // Orders taken at 8 s wait for the payment service until 12 s.
+  EXPECT_GT(flow.completion_time.max, 3 * sim::kSecond);
+}
+
 TEST(FlowPlan, ChoreographyMakesOneGroupPerServiceReactingToThePreviousStep) {
   models::Scenario scenario = BundledScenario("flow-order-choreography.yaml");
   ASSERT_EQ(scenario.consumers.size(), 3u);
@@ -235,6 +272,11 @@ flows:
        "'pay' names another step"},
       {"per service", "    steps:", "    per_service: { billing: { instances: 2 } }\n    steps:",
        "flows[0].per_service.billing", "allowed: payment"},
+      {"calls with events", "style: choreography", "style: request-response", "flows[0].events",
+       "a request-response flow calls its services; it has no events topic"},
+      {"server settings", "style: choreography\n    starter: shop\n    events: events\n",
+       "style: request-response\n    starter: shop\n", "flows[0].services.commit",
+       "allowed: instances, processing"},
   };
   for (const BadFlow& bad : cases) {
     std::string text = base;
