@@ -36,7 +36,7 @@ class Story {
   Story(const models::Scenario& scenario, MessageRef message)
       : scenario_(scenario),
         message_(message),
-        producer_(scenario.producers[message.producer]),
+        producer_(models::SourceConfig(scenario, static_cast<std::uint32_t>(message.producer))),
         topic_(models::FindTopic(scenario, producer_.topic)),
         groups_(scenario.consumers.size()) {}
 
@@ -61,7 +61,7 @@ class Story {
 
   const models::Scenario& scenario_;
   const MessageRef message_;
-  const models::ProducerConfig& producer_;
+  const models::ProducerConfig producer_;  // a copy: a service's events have no config of their own
   const std::int64_t topic_;
   std::vector<std::string> lines_;
   std::vector<GroupStory> groups_;

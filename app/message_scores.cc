@@ -155,17 +155,19 @@ std::vector<MessageScorer::Ranked> MessageScorer::Rank() const {
 }
 
 std::optional<MessageRef> MessageScorer::Worst() const {
-  const std::vector<Ranked> ranked = Rank();
-  if (ranked.empty() || !ranked.front().WentWrong()) return std::nullopt;
-  return ranked.front().message;
+  // A message redelivered many times but processed once ranks high without having gone wrong.
+  for (const Ranked& entry : Rank()) {
+    if (entry.WentWrong()) return entry.message;
+  }
+  return std::nullopt;
 }
 
 std::vector<MessageRef> MessageScorer::Telling(std::size_t count) const {
   std::vector<Ranked> ranked = Rank();
   std::vector<MessageRef> telling;
   for (const Ranked& entry : ranked) {
-    if (telling.size() == count || !entry.WentWrong()) break;
-    telling.push_back(entry.message);
+    if (telling.size() == count) break;
+    if (entry.WentWrong()) telling.push_back(entry.message);
   }
   // Fill with the first messages intended, in id order, when fewer went wrong.
   std::sort(ranked.begin(), ranked.end(),

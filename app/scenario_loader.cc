@@ -1077,7 +1077,21 @@ void LoadFlow(const Node& node, Scenario& scenario) {
   if (steps.empty() || steps.size() > kMaxFlowSteps) {
     node.Get("steps").Fail("a flow has from 1 to 64 steps");
   }
-  std::set<std::string> names{flow.name};
+  // Event types are named after flows, steps and compensations, and are shared by the whole
+  // scenario, so no name may be used twice in any flow.
+  std::set<std::string> names;
+  for (const models::FlowConfig& other : scenario.flows) {
+    names.insert(other.name);
+    for (const models::FlowStep& step : other.steps) {
+      names.insert(step.name);
+      if (!step.compensation.empty()) names.insert(step.compensation);
+    }
+  }
+  if (!names.insert(flow.name).second) {
+    node.Get("name").Fail("'" + flow.name +
+                          "' already names a flow, a step or a compensation; "
+                          "event types are named after them, so each name is used once");
+  }
   for (const Node& item : steps) {
     item.ExpectMap({"name", "service", "failure", "compensation"});
     models::FlowStep step;
@@ -1090,8 +1104,8 @@ void LoadFlow(const Node& node, Scenario& scenario) {
       if (!names.insert(*name).second) {
         item.Get(name == &step.name ? "name" : "compensation")
             .Fail("'" + *name +
-                  "' names another step, compensation or the flow itself; event "
-                  "types are named after them, so each name is used once");
+                  "' names another step, compensation or flow; event types are named after "
+                  "them, so each name is used once");
       }
     }
     flow.steps.push_back(step);

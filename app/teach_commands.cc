@@ -178,10 +178,12 @@ int ExplainCommand(const ExplainOptions& options) {
       return e.kind == EventKind::kIntent && e.message == messages[i];
     });
     if (!intended) {
-      return Fail(Error{"", 0, 0, "--message",
-                        fmt::format("{} intended no message {} in this run; numbers start at 0",
-                                    scenario.producers[messages[i].producer].name,
-                                    MessageName(scenario, messages[i]))});
+      return Fail(Error{
+          "", 0, 0, "--message",
+          fmt::format(
+              "{} intended no message {} in this run; numbers start at 0",
+              models::SourceConfig(scenario, static_cast<std::uint32_t>(messages[i].producer)).name,
+              MessageName(scenario, messages[i]))});
     }
   }
   for (std::size_t i = 0; i < told; ++i) {

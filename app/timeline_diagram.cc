@@ -87,6 +87,12 @@ std::optional<LaneKey> Builder::ProducerLane(const std::string& name) const {
     if (scenario_.producers[p].name == name)
       return LaneKey{0, static_cast<std::int64_t>(p), 0, name};
   }
+  // A service publishes its events from a lane of its own, named after its group.
+  for (std::uint32_t g = 0; g < scenario_.consumers.size(); ++g) {
+    if (scenario_.consumers[g].group == name && scenario_.consumers[g].service.active()) {
+      return LaneKey{0, models::EmitterSource(scenario_, g), 0, name};
+    }
+  }
   return std::nullopt;
 }
 
@@ -152,7 +158,9 @@ void Builder::Add(const TimelineEvent& e) {
 void Builder::OnMessageEvent(const TimelineEvent& e) {
   const MessageRef m = e.message;
   const std::int64_t topic = TopicOfProducer(m.producer);
-  const std::string& producer = scenario_.producers[m.producer].name;
+  const models::ProducerConfig source =
+      models::SourceConfig(scenario_, static_cast<std::uint32_t>(m.producer));
+  const std::string& producer = source.name;
   switch (e.kind) {
     case EventKind::kIntent: {
       keys_[m] = e.key;
@@ -163,7 +171,7 @@ void Builder::OnMessageEvent(const TimelineEvent& e) {
     }
     case EventKind::kSend:
       partitions_[m] = e.partition;
-      if (scenario_.producers[m.producer].acks != 0) open_[producer][m] = OpenWork{};
+      if (source.acks != 0) open_[producer][m] = OpenWork{};
       Emit(e, ProducerLane(producer), PartitionLane(topic, e.partition), RowStyle::kSend,
            e.count > 1 ? fmt::format("send {} again (attempt {})", Name(m), e.count)
                        : fmt::format("send {}", Name(m)));

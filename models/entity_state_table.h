@@ -45,6 +45,7 @@ class EntityStateTable {
 
   // The handler writes `record`'s event into its entity's row if the strategy lets it through,
   // and returns whether it did. REQUIRES: record.key != kNoKey.
+  // Events outside the table (a service's, whose key is their flow) are applied untracked.
   bool Offer(const Record& record);
 
   // The row of entity (producer, key), or nothing when no event of it was offered.

@@ -60,9 +60,11 @@ void FlowMetrics::OnResponse(std::uint32_t flow, bool ok, sim::Time now) {
   response_time_.Record(now - instance.started);
 }
 
-void FlowMetrics::OnGaveUp(std::uint32_t flow, std::uint32_t step) {
+void FlowMetrics::OnGaveUp(std::uint32_t flow, std::uint32_t step, sim::Time now) {
   ++gave_up_;
   Instance& instance = Of(flow);
+  // Giving up is the flow's last act when nothing is left to undo.
+  instance.last_effect = std::max(instance.last_effect, now);
   if (instance.failed_at < 0 || static_cast<std::uint32_t>(instance.failed_at) > step) {
     instance.failed_at = static_cast<std::int32_t>(step);
   }
@@ -103,7 +105,7 @@ FlowResult FlowMetrics::Finish() const {
     const bool compensated_any =
         std::any_of(instance.compensations.begin(), instance.compensations.end(),
                     [](std::uint8_t n) { return n > 0; });
-    const sim::Time took = instance.last_effect - instance.started;
+    const sim::Time took = std::max<sim::Time>(0, instance.last_effect - instance.started);
     if (repeated || spurious || missing || (compensated_any && !failed)) {
       ++result.inconsistent;
     } else if (failed) {

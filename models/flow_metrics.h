@@ -43,7 +43,7 @@ class FlowMetrics : public IntentWatcher, public Producer::AcceptanceListener {
   void OnStepEffect(std::uint32_t flow, std::uint32_t step, bool failed, sim::Time now);
   void OnCompensationEffect(std::uint32_t flow, std::uint32_t step, sim::Time now);
   // An orchestrator gave up waiting for the reply to a step's command, or to a compensation's.
-  void OnGaveUp(std::uint32_t flow, std::uint32_t step);
+  void OnGaveUp(std::uint32_t flow, std::uint32_t step, sim::Time now);
   void OnCompensationGivenUp() { ++gave_up_; }
   // A message was published for the flow (a start, an event, a command or a resend), or a
   // call made (request-response).

@@ -159,7 +159,7 @@ void Orchestrator::OnDeadline() {
     }
     Producer* output = LiveOutput();
     if (state.phase == Phase::kRunning) {
-      metrics_.OnGaveUp(due.flow, state.step);
+      metrics_.OnGaveUp(due.flow, state.step, engine_.now());
       OnOutcome(due.flow, false);
       state.phase = Phase::kCompensating;
       for (std::uint32_t s = 0; s < state.step; ++s) {

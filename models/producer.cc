@@ -570,14 +570,14 @@ void Producer::SendRequest(Request request) {
     packet.records.insert(packet.records.end(), batch.records.begin(), batch.records.end());
     if (trace_) {
       for (const Record& record : batch.records) {
-        trace_->Record(
-            engine_.now(), "send",
-            {TraceField::Text("component", config_.name), TraceField::Number("producer", index_),
-             TraceField::Number("message", record.id.number),
-             TraceField::Number("attempt", batch.attempts),
-             TraceField::Number("partition", batch.partition),
-             TraceField::Number("batch", static_cast<std::int64_t>(batch.serial)),
-             TraceField::Number("request", request.serial)});
+        trace_->Record(engine_.now(), "send",
+                       {TraceField::Text("component", config_.name),
+                        TraceField::Number("producer", record.id.producer),
+                        TraceField::Number("message", record.id.number),
+                        TraceField::Number("attempt", batch.attempts),
+                        TraceField::Number("partition", batch.partition),
+                        TraceField::Number("batch", static_cast<std::int64_t>(batch.serial)),
+                        TraceField::Number("request", request.serial)});
       }
     }
   }
@@ -754,10 +754,10 @@ void Producer::TraceRecords(const char* what, const Batch& batch, std::int64_t f
   for (const Record& record : batch.records) {
     const TraceField detail = first_offset >= 0 ? TraceField::Number("offset", offset++)
                                                 : TraceField::Number("attempts", batch.attempts);
-    trace_->Record(
-        engine_.now(), what,
-        {TraceField::Text("component", config_.name), TraceField::Number("producer", index_),
-         TraceField::Number("message", record.id.number), detail});
+    trace_->Record(engine_.now(), what,
+                   {TraceField::Text("component", config_.name),
+                    TraceField::Number("producer", record.id.producer),
+                    TraceField::Number("message", record.id.number), detail});
   }
 }
 

@@ -19,6 +19,17 @@ std::int64_t FindTopic(const Scenario& scenario, const std::string& name) {
   return -1;
 }
 
+ProducerConfig SourceConfig(const Scenario& scenario, std::uint32_t source) {
+  if (source < scenario.producers.size()) return scenario.producers[source];
+  ProducerConfig config;
+  const std::size_t group = source - scenario.producers.size();
+  if (group < scenario.consumers.size()) {
+    config.name = scenario.consumers[group].group;
+    config.topic = scenario.consumers[group].produce_to;
+  }
+  return config;
+}
+
 const char* FlowStyleName(FlowStyle style) {
   switch (style) {
     case FlowStyle::kChoreography: return "choreography";

@@ -401,6 +401,10 @@ struct Scenario {
 inline std::size_t MessageSources(const Scenario& scenario) {
   return scenario.producers.size() + scenario.consumers.size();
 }
+// What the teaching views need of message source `source`: a scenario producer's config, or
+// for a service's events one that names the service's group, its produce_to topic and acks all.
+ProducerConfig SourceConfig(const Scenario& scenario, std::uint32_t source);
+
 // The ledger's source number of the events that consumer group `group` emits.
 inline std::uint32_t EmitterSource(const Scenario& scenario, std::uint32_t group) {
   return static_cast<std::uint32_t>(scenario.producers.size() + group);

@@ -10,13 +10,16 @@ std::uint64_t IdKey(MessageId id) { return (std::uint64_t{id.producer} << 32) | 
 }  // namespace
 
 Service::Service(const ServiceConfig& config, MessageLedger& ledger, std::uint32_t source,
-                 std::uint64_t seed, std::vector<FlowMetrics*> flows, Orchestrator* orchestrator)
+                 std::uint64_t seed, std::vector<FlowMetrics*> flows, Orchestrator* orchestrator,
+                 std::string name, sim::TraceSink* trace)
     : config_(config),
       ledger_(ledger),
       source_(source),
       seed_(seed),
       flows_(std::move(flows)),
-      orchestrator_(orchestrator) {
+      orchestrator_(orchestrator),
+      name_(std::move(name)),
+      trace_(trace) {
   for (std::uint32_t r = 0; r < config.rules.size(); ++r) {
     const EventType on = config.rules[r].on;
     if (on >= rules_by_type_.size()) rules_by_type_.resize(on + 1U);
@@ -80,7 +83,18 @@ void Service::Act(const Record& record, Producer* output, sim::Time now) {
     event.flow = record.flow;
     event.key = record.flow != kNoFlow ? record.flow : record.key;
     event.event_type = emit;
-    if (output != nullptr) output->Publish(event);
+    if (output != nullptr) {
+      output->Publish(event);
+    } else if (trace_) {
+      // The producer client traces the intents it publishes; this one it never saw.
+      trace_->Record(now, "intent",
+                     {sim::TraceField::Text("component", name_),
+                      sim::TraceField::Number("producer", event.id.producer),
+                      sim::TraceField::Number("message", event.id.number),
+                      sim::TraceField::Number("key", event.key),
+                      sim::TraceField::Number("sequence", event.sequence),
+                      sim::TraceField::Number("partition", -1)});
+    }
     if (config_.publish == PublishMode::kOutbox) emitted_[IdKey(record.id)].push_back(event);
     if (flow != nullptr) flow->OnMessage();
   }

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -19,6 +20,7 @@
 #include "models/orchestrator.h"
 #include "models/producer.h"
 #include "models/scenario.h"
+#include "sim/trace.h"
 
 namespace deliverysim::models {
 
@@ -35,7 +37,8 @@ class Service {
   // `flows` holds the metrics of every flow of the scenario, by flow index; `orchestrator` is
   // null unless the group orchestrates a flow.
   Service(const ServiceConfig& config, MessageLedger& ledger, std::uint32_t source,
-          std::uint64_t seed, std::vector<FlowMetrics*> flows, Orchestrator* orchestrator);
+          std::uint64_t seed, std::vector<FlowMetrics*> flows, Orchestrator* orchestrator,
+          std::string name, sim::TraceSink* trace);
 
   // Handler time the rules for `record` add to the group's processing time.
   sim::Time ExtraTime(const Record& record) const;
@@ -64,8 +67,12 @@ class Service {
   const std::uint64_t seed_;
   std::vector<FlowMetrics*> flows_;
   Orchestrator* orchestrator_;
+  const std::string name_;  // the group's, for the trace
+  sim::TraceSink* trace_;
   std::vector<std::vector<std::uint32_t>> rules_by_type_;  // rule indices, by event type
   // With an outbox: what each processed message emitted, by the message's id.
+  // TODO: never pruned, so it grows by a few records per processed message for the whole run;
+  // a real outbox keeps its rows only for the inbox's retention.
   std::unordered_map<std::uint64_t, std::vector<Record>> emitted_;
 };
 

@@ -172,7 +172,8 @@ Simulation::Simulation(const Scenario& scenario, sim::TraceSink* trace)
       orchestrator = orchestrators_[f].get();
     }
     services_.push_back(std::make_unique<Service>(service, ledger_, EmitterSource(scenario, g),
-                                                  scenario.seed, flow_metrics, orchestrator));
+                                                  scenario.seed, flow_metrics, orchestrator,
+                                                  scenario.consumers[g].group, trace));
   }
 
   std::vector<ConsumerInstance*> consumers;

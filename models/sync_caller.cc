@@ -15,7 +15,7 @@ void SyncCaller::AddInstance(const std::string& service, const std::string& inst
     if (existing.name == service) links = &existing;
   }
   if (links == nullptr) {
-    services_.push_back({service, {}, 0});
+    services_.push_back({service, {}});
     links = &services_.back();
   }
   links->instances.push_back(network_.Connect(NameOf(flow_), instance, component));
@@ -54,10 +54,10 @@ void SyncCaller::OnCallReply(const Packet& reply) {
   }
 }
 
-SyncCaller::ServiceLinks& SyncCaller::ServiceFor(EventType asked) {
+const SyncCaller::ServiceLinks& SyncCaller::ServiceFor(EventType asked) const {
   for (const FlowStep& step : flow_.steps) {
     if (asked != step.command && asked != step.compensation_command) continue;
-    for (ServiceLinks& links : services_) {
+    for (const ServiceLinks& links : services_) {
       if (links.name == step.service) return links;
     }
   }
@@ -65,14 +65,19 @@ SyncCaller::ServiceLinks& SyncCaller::ServiceFor(EventType asked) {
   return services_.front();
 }
 
-void SyncCaller::Transmit(std::uint32_t flow, FlowState& state, Producer*) {
-  TransmitAgain(flow, state);
-}
+void SyncCaller::Transmit(std::uint32_t flow, FlowState& state, Producer*) { Call(flow, state, 0); }
 
 bool SyncCaller::TransmitAgain(std::uint32_t flow, FlowState& state) {
-  ServiceLinks& service = ServiceFor(state.command.event_type);
-  const LinkId link = service.instances[service.next];
-  service.next = (service.next + 1) % service.instances.size();
+  Call(flow, state, state.attempts);  // the attempts made so far: the next instance along
+  return true;
+}
+
+void SyncCaller::Call(std::uint32_t flow, const FlowState& state, std::uint32_t rotation) {
+  // A flow's first call goes to instance (flow mod n), spreading flows over the instances;
+  // each call made again goes to the next one, so a retry never returns to the instance that
+  // just failed to answer (unless there is only one).
+  const ServiceLinks& service = ServiceFor(state.command.event_type);
+  const LinkId link = service.instances[(flow + rotation) % service.instances.size()];
   const std::uint32_t slot = network_.NewPacket();
   Packet& call = network_.packet(slot);
   call.type = PacketType::kCall;
@@ -82,7 +87,6 @@ bool SyncCaller::TransmitAgain(std::uint32_t flow, FlowState& state) {
   call.record.flow = flow;
   call.record.event_type = state.command.event_type;
   network_.Send(link, slot);
-  return true;
 }
 
 }  // namespace deliverysim::models

@@ -5,8 +5,11 @@
 // The done steps are then compensated by further calls, as an orchestrator does.
 //
 // It is the Orchestrator's state machine with calls for commands: a call that gets no answer
-// within `timeout` is made again, to the service's next instance (round robin), up to
+// within `timeout` is made again, to the service's next instance, up to
 // `max_attempts` calls. The caller itself does not crash.
+//
+// TODO: calls write nothing to the trace, so the timeline and `explain` see no request-response
+// flow; only the run's flow metrics tell what happened.
 #pragma once
 
 #include <cstdint>
@@ -39,7 +42,6 @@ class SyncCaller : public Orchestrator, public IntentWatcher {
   struct ServiceLinks {
     std::string name;
     std::vector<LinkId> instances;
-    std::size_t next = 0;  // round robin
   };
 
   void Transmit(std::uint32_t flow, FlowState& state, Producer* output) override;
@@ -48,7 +50,9 @@ class SyncCaller : public Orchestrator, public IntentWatcher {
     metrics_.OnResponse(flow, ok, engine_.now());
   }
   void OnCallReply(const Packet& reply);
-  ServiceLinks& ServiceFor(EventType asked);
+  // Calls for the flow's pending command the instance `rotation` places after its first.
+  void Call(std::uint32_t flow, const FlowState& state, std::uint32_t rotation);
+  const ServiceLinks& ServiceFor(EventType asked) const;
 
   Network& network_;
   std::vector<ServiceLinks> services_;

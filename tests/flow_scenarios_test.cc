@@ -236,6 +236,60 @@ consumers:
             static_cast<std::int64_t>(archive.intended));
 }
 
+// A request-response ride whose trips service has one of two instances down for 3 s; `faults`
+// replaces the fault list.
+models::Scenario RideByCalls(const std::string& faults) {
+  const auto loaded = app::LoadScenarioText(R"(name: rides
+seed: 2
+duration: 5s
+drain: 5s
+broker: { kind: log }
+topics:
+  - { name: unused, partitions: 1 }
+producers:
+  - { name: rider, topic: unused, rate: 100/s }
+flows:
+  - name: ride
+    style: request-response
+    starter: rider
+    timeout: 200ms
+    max_attempts: 2
+    services: { instances: 2, processing: exp(5ms) }
+    steps:
+      - { name: match, service: matching, compensation: unmatch }
+      - { name: start, service: trips, compensation: cancel-trip }
+      - { name: finish, service: trips }
+faults:
+)" + faults,
+                                            "rides.yaml");
+  EXPECT_TRUE(loaded.ok()) << loaded.error().ToString();
+  return loaded.ok() ? loaded.value() : models::Scenario{};
+}
+
+TEST(RequestResponse, ACallMadeAgainGoesToTheOtherInstance) {
+  // With trips-2 up all along and two calls allowed, the second call of every trips step
+  // reaches a live instance: no user gets an error, whichever instance the first call tried.
+  const FlowResult flow =
+      OnlyFlow(RunScenario(RideByCalls("  - { crash: trips-1, at: 1s, restart_after: 3s }\n")));
+  EXPECT_EQ(flow.started, 500u);
+  EXPECT_EQ(flow.responses_failed, 0u);
+  EXPECT_EQ(flow.gave_up, 0u);
+  EXPECT_EQ(flow.completed, 500u);
+}
+
+TEST(RequestResponse, AFlowGivenUpAtItsFirstStepHasACompensationTimeOfItsWait) {
+  // Both matching instances down from 1 s to 3 s: a ride started then is given up after two
+  // calls of 200 ms, with nothing to undo; its time is the 400 ms its user waited.
+  const FlowResult flow =
+      OnlyFlow(RunScenario(RideByCalls("  - { crash: matching-1, at: 1s, restart_after: 2s }\n"
+                                       "  - { crash: matching-2, at: 1s, restart_after: 2s }\n")));
+  EXPECT_GT(flow.gave_up, 0u);
+  EXPECT_EQ(flow.compensated, flow.failed);
+  EXPECT_EQ(flow.compensation_time.count, flow.compensated);
+  EXPECT_GE(flow.compensation_time.p50, 400 * sim::kMillisecond);
+  EXPECT_LT(flow.compensation_time.max, 500 * sim::kMillisecond);
+}
+
 struct BadFlow {
   const char* name;
   const char* replace;
@@ -252,6 +306,7 @@ topics:
   - { name: commands, partitions: 1 }
 producers:
   - { name: shop, topic: events, rate: 10/s }
+  - { name: kiosk, topic: events, rate: 10/s }
 flows:
   - name: order
     style: choreography
@@ -265,11 +320,17 @@ flows:
       {"style", "style: choreography", "style: saga", "flows[0].style",
        "allowed: choreography, orchestration"},
       {"starter", "starter: shop", "starter: shap", "flows[0].starter",
-       "no producer called 'shap'; allowed: shop"},
+       "no producer called 'shap'; allowed: shop, kiosk"},
       {"commands", "events: events\n", "events: events\n    commands: commands\n",
        "flows[0].commands", "belongs to 'style: orchestration'"},
       {"step name", "compensation: refund", "compensation: pay", "flows[0].steps[0].compensation",
        "'pay' names another step"},
+      {"two flows", "    steps:\n      - { name: pay, service: payment, compensation: refund }\n",
+       "    steps:\n      - { name: pay, service: payment, compensation: refund }\n"
+       "  - name: booking\n    style: choreography\n    starter: kiosk\n    events: events\n"
+       "    services: { instances: 1, processing: 1ms, commit: inbox }\n"
+       "    steps:\n      - { name: pay, service: cashier }\n",
+       "flows[1].steps[0].name", "'pay' names another step, compensation or flow"},
       {"per service", "    steps:", "    per_service: { billing: { instances: 2 } }\n    steps:",
        "flows[0].per_service.billing", "allowed: payment"},
       {"calls with events", "style: choreography", "style: request-response", "flows[0].events",
