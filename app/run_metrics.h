@@ -1,6 +1,6 @@
 // A run's metrics as a flat list of (scope, metric, value), the shape the results store, the
 // aggregates and the exports share. Scopes: a consumer group's name; "producer:NAME";
-// "network"; "run". Metric names follow docs/OUTPUT.md, with a dot into a summary:
+// "flow:NAME"; "network"; "run". Metric names follow docs/OUTPUT.md, with a dot into a summary:
 // "lost", "lag_time_ns.mean", "latency_ns.p99".
 #pragma once
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <span>
 
 #include "app/report_table.h"
 
@@ -18,12 +19,19 @@ struct Column {
   bool duration;
 };
 
-constexpr Column kColumns[] = {
+constexpr Column kGroupColumns[] = {
     {"lost", "lost", false},
     {"duplicate_effects", "duplicate effects", false},
     {"out_of_order", "out of order", false},
     {"latency_ns.p99", "latency p99", true},
     {"lag_time_ns.mean", "lag (time) mean", true},
+};
+
+// A business flow's scope ("flow:NAME"): how its instances ended and what users waited for.
+constexpr Column kFlowColumns[] = {
+    {"completed", "completed", false},          {"compensated", "compensated", false},
+    {"inconsistent", "inconsistent", false},    {"stuck", "stuck", false},
+    {"responses_failed", "user errors", false}, {"response_time_ns.p99", "user wait p99", true},
 };
 
 std::string Number(double value) { return fmt::format("{:.4g}", value); }
@@ -39,11 +47,13 @@ std::string FormatMeanInterval(const Aggregate& a, bool as_duration) {
 }
 
 std::string SweepTable(const StoredSweep& sweep, const std::vector<Aggregate>& aggregates) {
-  // Group scopes are the scopes that have a "lost" metric.
-  std::vector<std::string> groups;
+  // Group scopes are the scopes that have a "lost" metric; flow scopes have "inconsistent".
+  std::vector<std::pair<std::string, bool>> groups;  // scope, is a flow
   for (const Aggregate& a : aggregates) {
-    if (a.metric == "lost" && std::find(groups.begin(), groups.end(), a.scope) == groups.end()) {
-      groups.push_back(a.scope);
+    const bool flow = a.metric == "inconsistent";
+    if (a.metric != "lost" && !flow) continue;
+    if (std::find(groups.begin(), groups.end(), std::pair{a.scope, flow}) == groups.end()) {
+      groups.emplace_back(a.scope, flow);
     }
   }
   std::map<std::uint32_t, std::pair<int, int>> runs;  // point -> (ok, failed)
@@ -51,16 +61,18 @@ std::string SweepTable(const StoredSweep& sweep, const std::vector<Aggregate>& a
     (run.ok ? runs[run.point].first : runs[run.point].second)++;
   }
   std::string out;
-  for (const std::string& group : groups) {
+  for (const auto& [group, is_flow] : groups) {
+    const std::span<const Column> columns =
+        is_flow ? std::span<const Column>(kFlowColumns) : std::span<const Column>(kGroupColumns);
     std::vector<std::vector<std::string>> rows;
     std::vector<std::string> header{"point", "runs"};
-    for (const Column& c : kColumns) header.emplace_back(c.heading);
+    for (const Column& c : columns) header.emplace_back(c.heading);
     rows.push_back(header);
     for (const StoredPoint& point : sweep.points) {
       const auto [ok, failed] = runs[point.index];
       std::vector<std::string> row{
           point.label, failed ? fmt::format("{} ({} failed)", ok, failed) : std::to_string(ok)};
-      for (const Column& c : kColumns) {
+      for (const Column& c : columns) {
         const auto found = std::find_if(aggregates.begin(), aggregates.end(), [&](const auto& a) {
           return a.point == point.index && a.scope == group && a.metric == c.metric;
         });

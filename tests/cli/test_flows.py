@@ -24,3 +24,22 @@ def test_flows_are_in_the_json(deliverysim, scenarios):
     assert flow["style"] == "request-response"
     assert flow["started"] == flow["responses_ok"] + flow["responses_failed"]
     assert flow["unanswered"] == 0
+
+
+def test_a_sweep_over_a_flow_stores_and_tabulates_its_outcomes(deliverysim, scenarios, tmp_path):
+    import sqlite3
+    sweep = tmp_path / "flows.yaml"
+    sweep.write_text(
+        f"scenario: {scenarios / 'flow-order-choreography.yaml'}\n"
+        "seed: 3\nreplications: 2\nparameters:\n"
+        "  - path: flows[order].steps[1].failure\n    name: decline\n    values: [0.1, 0.5]\n")
+    db = tmp_path / "flows.db"
+    out = deliverysim("sweep", sweep, "-o", db, "--jobs", "1", check=True).stdout
+    assert "flow:order (mean" in out
+    assert "inconsistent" in out and "user wait p99" in out
+    rows = dict(sqlite3.connect(db).execute(
+        "SELECT p.label, AVG(m.value) FROM metrics m JOIN points p ON p.point = m.point "
+        "WHERE m.scope = 'flow:order' AND m.metric = 'compensated' GROUP BY p.label"))
+    # 1000 orders a run; every declined payment is compensated, about 100 and 500 of them.
+    assert 76 <= rows["decline=0.1"] <= 124
+    assert 459 <= rows["decline=0.5"] <= 541
