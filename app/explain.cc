@@ -70,6 +70,8 @@ class Story {
   std::vector<std::int64_t> offsets_;  // one per copy in the log
   bool ack_lost_ = false;
   bool request_lost_ = false;
+  std::string intended_by_;          // the component that traced the intent
+  bool cut_before_publish_ = false;  // a service's process died between commit and publish
   bool duplicated_ = false;
   bool acked_ = false;
   bool producer_crashed_ = false;
@@ -102,6 +104,7 @@ void Story::Add(const TimelineEvent& e) {
   switch (e.kind) {
     case EventKind::kIntent:
       if (!mine) return;
+      intended_by_ = e.component;
       Say(e.at, fmt::format("{} intended message {} for topic {} ({}, sequence {} of its key).",
                             producer_.name, MessageName(scenario_, message_), producer_.topic,
                             e.key < 0 ? "no key" : fmt::format("key {}", e.key), e.count));
@@ -320,6 +323,16 @@ void Story::OnCommit(const TimelineEvent& e) {
 
 void Story::OnCrash(const TimelineEvent& e) {
   const std::string step = std::exchange(crash_step_, "");
+  // A service's instance traced the intent itself only when it died before publishing it.
+  if (e.component == intended_by_ && e.component != producer_.name && offsets_.empty() &&
+      !cut_before_publish_) {
+    cut_before_publish_ = true;
+    Say(e.at,
+        fmt::format("{} crashed{} after committing to its database and before "
+                    "publishing the message: a dual write, so nothing will publish it.",
+                    e.component, step.empty() ? "" : fmt::format(" (the fault's step: {})", step)));
+    return;
+  }
   auto held = held_.find(e.component);
   if (held == held_.end() || held->second.empty()) return;
   const std::string at_step = step.empty() ? "" : fmt::format(" (the fault's step: {})", step);
@@ -355,6 +368,9 @@ std::string Story::LostReason(std::size_t group) const {
     if (gave_up_after_ > 0)
       return fmt::format("the producer gave up after {} sends", gave_up_after_);
     if (producer_crashed_) return "the producer crashed before it was acknowledged and forgot it";
+    if (cut_before_publish_) {
+      return "the service's process died between its database commit and its publish";
+    }
     if (request_lost_ && producer_.acks == 0) {
       return "the produce request was lost on its link, and with acks 0 nothing retries";
     }

@@ -360,9 +360,15 @@ void ConsumerInstance::OnProcessed(std::uint64_t incarnation) {
     // The effect and an outbox row commit together; a dual write publishes after the commit,
     // so a crash between the two loses what the service meant to publish.
     const bool outbox = service_->publish() == PublishMode::kOutbox;
-    if (!outbox && MaybeCrashAt(CrashStep::kAfterDatabaseCommit)) {
-      service_->Act(record, nullptr, engine_.now());
-      return;
+    if (!outbox) {
+      if (const auto armed = TakeArmedCrash(CrashStep::kAfterDatabaseCommit)) {
+        // The effects commit (and what was to be published is traced as meant) before the
+        // process dies.
+        service_->Act(record, nullptr, engine_.now(), name_);
+        TraceCrashStep(CrashStep::kAfterDatabaseCommit);
+        Crash(armed->restart_after);
+        return;
+      }
     }
     service_->Act(record, output_, engine_.now());
     if (outbox && MaybeCrashAt(CrashStep::kAfterDatabaseCommit)) return;

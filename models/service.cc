@@ -11,14 +11,13 @@ std::uint64_t IdKey(MessageId id) { return (std::uint64_t{id.producer} << 32) | 
 
 Service::Service(const ServiceConfig& config, MessageLedger& ledger, std::uint32_t source,
                  std::uint64_t seed, std::vector<FlowMetrics*> flows, Orchestrator* orchestrator,
-                 std::string name, sim::TraceSink* trace)
+                 sim::TraceSink* trace)
     : config_(config),
       ledger_(ledger),
       source_(source),
       seed_(seed),
       flows_(std::move(flows)),
       orchestrator_(orchestrator),
-      name_(std::move(name)),
       trace_(trace) {
   for (std::uint32_t r = 0; r < config.rules.size(); ++r) {
     const EventType on = config.rules[r].on;
@@ -57,7 +56,8 @@ double Service::Draw(const Record& record, const ServiceRule& rule, std::uint64_
   return static_cast<double>(bits >> 11) * 0x1.0p-53;
 }
 
-void Service::Act(const Record& record, Producer* output, sim::Time now) {
+void Service::Act(const Record& record, Producer* output, sim::Time now,
+                  const std::string& instance) {
   if (orchestrator_ != nullptr) orchestrator_->OnProcessed(record, output);
   if (record.event_type >= rules_by_type_.size()) return;
   for (std::uint32_t r : rules_by_type_[record.event_type]) {
@@ -88,7 +88,7 @@ void Service::Act(const Record& record, Producer* output, sim::Time now) {
     } else if (trace_) {
       // The producer client traces the intents it publishes; this one it never saw.
       trace_->Record(now, "intent",
-                     {sim::TraceField::Text("component", name_),
+                     {sim::TraceField::Text("component", instance),
                       sim::TraceField::Number("producer", event.id.producer),
                       sim::TraceField::Number("message", event.id.number),
                       sim::TraceField::Number("key", event.key),

@@ -38,15 +38,16 @@ class Service {
   // null unless the group orchestrates a flow.
   Service(const ServiceConfig& config, MessageLedger& ledger, std::uint32_t source,
           std::uint64_t seed, std::vector<FlowMetrics*> flows, Orchestrator* orchestrator,
-          std::string name, sim::TraceSink* trace);
+          sim::TraceSink* trace);
 
   // Handler time the rules for `record` add to the group's processing time.
   sim::Time ExtraTime(const Record& record) const;
 
   // `record`'s effect just committed at `now`: runs its rules, publishing through `output`.
   // A null `output` means the process died between its database commit and its publish (a
-  // dual write): the effects stand, and what it meant to publish is lost.
-  void Act(const Record& record, Producer* output, sim::Time now);
+  // dual write): the effects stand, and what it meant to publish is lost. `instance` names the
+  // process, for the trace.
+  void Act(const Record& record, Producer* output, sim::Time now, const std::string& instance = "");
 
   // The inbox recognised `record` as processed before. With an outbox, the events it emitted
   // are rows of the service's database, so they are published again, same messages: an
@@ -67,7 +68,6 @@ class Service {
   const std::uint64_t seed_;
   std::vector<FlowMetrics*> flows_;
   Orchestrator* orchestrator_;
-  const std::string name_;  // the group's, for the trace
   sim::TraceSink* trace_;
   std::vector<std::vector<std::uint32_t>> rules_by_type_;  // rule indices, by event type
   // With an outbox: what each processed message emitted, by the message's id.

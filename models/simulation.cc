@@ -173,7 +173,7 @@ Simulation::Simulation(const Scenario& scenario, sim::TraceSink* trace)
     }
     services_.push_back(std::make_unique<Service>(service, ledger_, EmitterSource(scenario, g),
                                                   scenario.seed, flow_metrics, orchestrator,
-                                                  scenario.consumers[g].group, trace));
+                                                  trace));
   }
 
   std::vector<ConsumerInstance*> consumers;

@@ -14,6 +14,8 @@ def test_explain_worst_finds_the_event_a_dual_write_lost(deliverysim, scenarios)
                       check=True).stdout
     assert out.splitlines()[0].startswith("The worst message is stock#")
     assert out.splitlines()[0].endswith(": lost.")
+    # and names the crash that cut the dual write between its commit and its publish
+    assert "crashed (the fault's step: after-db-commit) after committing to its database" in out
 
 
 def test_flows_are_in_the_json(deliverysim, scenarios):
