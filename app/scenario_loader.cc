@@ -416,6 +416,42 @@ models::RetryPolicyConfig LoadRetryPolicy(const Node& node, bool with_max_attemp
   return policy;
 }
 
+models::ServiceRule LoadServiceRule(const Node& node, Scenario& scenario);
+
+// A queue consumer group that publishes events of its own: `handles` rules, the exchange (a
+// Service Bus queue) in produce_to, a routing key, and how its events leave its database.
+void LoadQueueService(const Node& node, Scenario& scenario, models::ConsumerGroupConfig& group) {
+  const bool service_bus = scenario.broker_kind == models::BrokerKind::kServiceBus;
+  if (!node.Has("handles")) {
+    for (const char* key : {"publish", "produce_to", "routing_key"}) {
+      if (node.Has(key))
+        node.Get(key).Fail("'" + std::string(key) + "' belongs to a service; add 'handles'");
+    }
+    return;
+  }
+  for (const Node& item : node.Get("handles").Items()) {
+    group.service.rules.push_back(LoadServiceRule(item, scenario));
+  }
+  if (group.service.rules.empty()) node.Get("handles").Fail("list at least one event");
+  const Node target = node.Get("produce_to");
+  group.produce_to = target.Name();
+  if (service_bus) {
+    CheckNamed(target, scenario.queue_broker.queues, group.produce_to, "queue");
+    if (node.Has("routing_key")) {
+      node.Get("routing_key").Fail("a Service Bus service sends to the queue produce_to names");
+    }
+    group.service.routing_key = group.produce_to;
+  } else {
+    CheckNamed(target, scenario.queue_broker.exchanges, group.produce_to, "exchange");
+    Optional(node, "routing_key", group.service.routing_key,
+             [](const Node& n) { return n.Text(); });
+  }
+  Optional(node, "publish", group.service.publish, [](const Node& n) {
+    return n.Choice<models::PublishMode>({{"dual-write", models::PublishMode::kDualWrite},
+                                          {"outbox", models::PublishMode::kOutbox}});
+  });
+}
+
 void LoadQueueConsumerGroup(const Node& node, Scenario& scenario) {
   // Service Bus names the same settings its own way: receive_mode for ack, and abandon and
   // dead-letter for a nack with and without requeue.
@@ -423,7 +459,8 @@ void LoadQueueConsumerGroup(const Node& node, Scenario& scenario) {
   const char* ack_key = service_bus ? "receive_mode" : "ack";
   node.ExpectMap({"group", "queue", "instances", "processing", ack_key, "prefetch", "ack_every",
                   "on_poison", "failure", "restart_after", "reconnect_delay", "concurrency",
-                  "inbox", "retry", "reconnect"});
+                  "inbox", "retry", "reconnect", "handles", "publish", "produce_to",
+                  "routing_key"});
   models::ConsumerGroupConfig group;
   group.group = node.Get("group").Name();
   group.topic = node.Get("queue").Name();
@@ -496,6 +533,7 @@ void LoadQueueConsumerGroup(const Node& node, Scenario& scenario) {
   if (service_bus && node.Has("ack_every")) {
     node.Get("ack_every").Fail("Service Bus completes each message on its own");
   }
+  LoadQueueService(node, scenario, group);
   scenario.consumers.push_back(group);
 }
 
@@ -776,11 +814,11 @@ void LoadProducer(const Node& node, Scenario& scenario) {
   const bool queue_broker = scenario.broker_kind != models::BrokerKind::kLog;
   if (scenario.broker_kind == models::BrokerKind::kServiceBus) {
     node.ExpectMap({"name", "queue", "poison", "rate", "arrivals", "keys", "key_popularity",
-                    "max_attempts", "request_timeout", "retry_backoff", "retry"});
+                    "max_attempts", "request_timeout", "retry_backoff", "retry", "events"});
   } else if (queue_broker) {
     node.ExpectMap({"name", "exchange", "routing_key", "mandatory", "persistent", "confirms",
                     "poison", "rate", "arrivals", "keys", "key_popularity", "max_attempts",
-                    "request_timeout", "retry_backoff", "retry"});
+                    "request_timeout", "retry_backoff", "retry", "events"});
   } else {
     node.ExpectMap({"name",
                     "topic",
@@ -871,6 +909,7 @@ void LoadProducer(const Node& node, Scenario& scenario) {
     producer.idempotence = false;
     producer.delivery_timeout = sim::kForever;
     producer.timeout_closes_connection = false;
+    LoadProducerEvents(node, scenario, producer);  // `events` only: no schema key here
   } else {
     LoadProducerClient(node, producer);
     LoadProducerEvents(node, scenario, producer);
@@ -1426,7 +1465,7 @@ void CheckReferences(const Node& root, const Scenario& scenario) {
       }
       if (group.produce_to.empty()) continue;
       const Node produce_to = nodes[i].Get("produce_to");
-      check_topic(group.produce_to, produce_to);
+      if (!queue_broker) check_topic(group.produce_to, produce_to);  // queues: checked on load
       if (group.produce_to == group.topic && !group.service.active()) {
         produce_to.Fail("a group that forwarded into its own topic would loop forever");
       }

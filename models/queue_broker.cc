@@ -28,10 +28,16 @@ QueueBroker::QueueBroker(sim::Engine& engine, Network& network, const Scenario& 
     entry.stats.durable = queue.durable;
     queues_.push_back(std::move(entry));
   }
-  for (const ProducerConfig& producer : scenario.producers) {
-    routes_of_producer_.push_back(Route(producer.exchange, producer.routing_key));
+  // Every message source publishes by a config: the producers', then each group's (a
+  // service's publisher; a group that publishes nothing routes nowhere and never sends).
+  for (std::uint32_t source = 0; source < MessageSources(scenario); ++source) {
+    publishers_.push_back(SourceConfig(scenario, source));
+    routes_of_producer_.push_back(
+        source < scenario.producers.size() ||
+                scenario.consumers[source - scenario.producers.size()].service.active()
+            ? Route(publishers_.back().exchange, publishers_.back().routing_key)
+            : std::vector<std::uint32_t>{});
   }
-  producer_links_.assign(scenario.producers.size(), 0);
 }
 
 std::uint32_t QueueBroker::QueueIndex(const std::string& name) const {
@@ -42,9 +48,11 @@ std::uint32_t QueueBroker::QueueIndex(const std::string& name) const {
   return 0;
 }
 
-void QueueBroker::AddPublisher(sim::ComponentId component, std::uint32_t index) {
+void QueueBroker::AddPublisher(sim::ComponentId component, std::uint32_t index,
+                               const std::string& name) {
   SetAt(producer_of_component_, component, static_cast<int>(index), -1);
-  producer_links_[index] = network_.Connect(name_, scenario_.producers[index].name, component);
+  // A service's instances share its source, so confirms go back by component.
+  SetAt(link_of_component_, component, network_.Connect(name_, name, component), LinkId{0});
 }
 
 void QueueBroker::AddConsumer(sim::ComponentId component, const std::string& name,
@@ -134,7 +142,6 @@ void QueueBroker::OnPublish(const Packet& packet) {
   // Publisher confirms: the broker confirms once every target queue took the messages (and a
   // returned one after its return).
   if (!packet.wants_reply) return;
-  const int producer = producer_of_component_[packet.sender];
   const std::uint32_t slot = network_.NewPacket();
   Packet& confirm = network_.packet(slot);
   confirm.type = PacketType::kProduceAck;
@@ -144,13 +151,13 @@ void QueueBroker::OnPublish(const Packet& packet) {
   confirm.record = packet.record;
   confirm.batches = packet.batches;  // every batch confirmed; offsets mean nothing here
   confirm.wants_reply = false;
-  network_.Send(producer_links_[static_cast<std::size_t>(producer)], slot);
+  network_.Send(link_of_component_[packet.sender], slot);
 }
 
 void QueueBroker::Publish(const Packet& packet, const Record& record) {
   const int producer = producer_of_component_[packet.sender];
   assert(producer >= 0);
-  const ProducerConfig& config = scenario_.producers[static_cast<std::size_t>(producer)];
+  const ProducerConfig& config = publishers_[static_cast<std::size_t>(producer)];
   const std::vector<std::uint32_t>& routes = RoutesOf(static_cast<std::uint32_t>(producer));
   if (routes.empty()) {
     ++(config.mandatory ? totals_.returned : totals_.unroutable_dropped);
@@ -365,7 +372,7 @@ void QueueBroker::DeadLetter(std::uint32_t q, const Entry& entry, const char* re
   std::vector<std::uint32_t> targets;
   if (!config.dead_letter_exchange.empty()) {
     const std::string& key = config.dead_letter_routing_key.empty()
-                                 ? scenario_.producers[entry.record.id.producer].routing_key
+                                 ? publishers_[entry.record.id.producer].routing_key
                                  : config.dead_letter_routing_key;
     targets = Route(config.dead_letter_exchange, key);
   }

@@ -80,7 +80,8 @@ class QueueBroker : public sim::Component, public Crashable {
   sim::ComponentId id() const { return id_; }
 
   // Registers producer `index` of the scenario, running as `component`.
-  void AddPublisher(sim::ComponentId component, std::uint32_t index);
+  // `index` is the publisher's message source; `name` its component's name, for the link.
+  void AddPublisher(sim::ComponentId component, std::uint32_t index, const std::string& name);
   // Registers a consumer instance of `group`, running as `component`.
   void AddConsumer(sim::ComponentId component, const std::string& name,
                    const ConsumerGroupConfig& group);
@@ -204,7 +205,8 @@ class QueueBroker : public sim::Component, public Crashable {
   std::vector<Consumer> consumers_;
   std::vector<int> consumer_of_component_;  // component id -> consumers_ index, or -1
   std::vector<int> producer_of_component_;  // component id -> producer index, or -1
-  std::vector<LinkId> producer_links_;      // by producer index
+  std::vector<LinkId> link_of_component_;   // component id -> link to that publisher
+  std::vector<ProducerConfig> publishers_;  // by message source (SourceConfig)
   std::vector<std::vector<std::uint32_t>> routes_of_producer_;
   std::vector<std::uint64_t> incoming_;  // packets per sample_interval, from time 0
   bool alive_ = true;

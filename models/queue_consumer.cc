@@ -181,11 +181,15 @@ void QueueConsumer::RunEffect(const Held& held) {
   // The atomic inbox records the id in the effect's own transaction.
   if (config_.inbox == InboxMode::kAtomic && !inbox_->RecordIfNew(held.record.id)) {
     TraceHeld("effect-skipped", held);
+    if (service_ != nullptr) service_->Repeat(held.record, *output_);
     return;
   }
   if (metrics_.Watches(held.record.id)) metrics_.OnEffect(held.record, engine_.now());
   TraceHeld("effect", held);
   if (config_.inbox == InboxMode::kNaive) inbox_->Record(held.record.id);
+  // A queue consumer crashes at a time or on a poison message, never between its commit and
+  // its publish, so a service's dual write here loses only what its publisher had not sent.
+  if (service_ != nullptr) service_->Act(held.record, output_, engine_.now(), name_);
 }
 
 void QueueConsumer::Settle(const Held& held) {
@@ -213,6 +217,8 @@ void QueueConsumer::Crash(sim::Time restart_after) {
   for (std::optional<Held>& slot : slots_) slot.reset();
   unacked_processed_ = 0;
   if (trace_) trace_->Record(engine_.now(), "crash", {TraceField::Text("component", name_)});
+  // The service's publisher client lives in the same process.
+  if (output_ != nullptr) output_->Crash(restart_after);
   if (restart_after != sim::kForever) {
     engine_.ScheduleAfter(restart_after, self_, kRestart, incarnation_);
   }
@@ -241,6 +247,8 @@ void QueueConsumer::Send(PacketType type, std::uint64_t tag, bool multiple, bool
 }
 
 bool QueueConsumer::IsPoison(const Record& record) const {
+  // A service's events are never poison: only a producer's `poison` makes them.
+  if (record.id.producer >= scenario_.producers.size()) return false;
   const ProducerConfig& producer = scenario_.producers[record.id.producer];
   return models::IsPoison(scenario_.seed, producer.name, record.id, producer.poison);
 }

@@ -38,8 +38,10 @@
 #include "models/group_metrics.h"
 #include "models/inbox.h"
 #include "models/network.h"
+#include "models/producer.h"
 #include "models/retry_policy.h"
 #include "models/scenario.h"
+#include "models/service.h"
 #include "sim/engine.h"
 #include "sim/random.h"
 #include "sim/trace.h"
@@ -60,6 +62,13 @@ class QueueConsumer : public sim::Component, public Crashable {
 
   // Opens the link to the broker and subscribes.
   void Start(sim::ComponentId self, sim::ComponentId broker);
+
+  // Makes the instance a service's: each effect runs the service's rules, which publish
+  // through `output`, a publisher client that crashes and restarts with the instance.
+  void SetService(Service* service, Producer* output) {
+    service_ = service;
+    output_ = output;
+  }
 
   void OnEvent(const sim::Event& event) override;
   const std::string& name() const override { return name_; }
@@ -119,6 +128,8 @@ class QueueConsumer : public sim::Component, public Crashable {
   std::deque<Held> buffer_;                 // delivered, not yet handed to the handler
   std::vector<std::optional<Held>> slots_;  // one per handler, concurrency of them
   Inbox* inbox_;
+  Service* service_ = nullptr;  // a service's instance: its rules and publisher client
+  Producer* output_ = nullptr;
   std::uint32_t unacked_processed_ = 0;  // processed since the last acknowledgement sent
   std::uint64_t last_processed_tag_ = 0;
   std::uint64_t crashes_ = 0;

@@ -47,13 +47,16 @@ QueueWorld::QueueWorld(sim::Engine& engine, Network& network, MessageLedger& led
   broker_->set_id(engine.Register(broker_.get()));
 
   // A group measures the producers whose messages its queue receives by routing.
-  std::vector<std::uint32_t> keys;
-  for (const ProducerConfig& producer : scenario.producers) keys.push_back(producer.keys);
+  // Per message source: the producers' key counts, then none for services' events.
+  std::vector<std::uint32_t> keys(MessageSources(scenario), 0);
+  for (std::uint32_t p = 0; p < scenario.producers.size(); ++p) {
+    keys[p] = scenario.producers[p].keys;
+  }
   std::vector<GroupMetrics*> metrics;
   for (const ConsumerGroupConfig& group : scenario.consumers) {
     const std::uint32_t queue = broker_->QueueIndex(group.topic);
     std::vector<std::uint32_t> publishers;
-    for (std::uint32_t p = 0; p < scenario.producers.size(); ++p) {
+    for (std::uint32_t p = 0; p < MessageSources(scenario); ++p) {
       const auto& routes = broker_->RoutesOf(p);
       if (std::find(routes.begin(), routes.end(), queue) != routes.end()) publishers.push_back(p);
     }
@@ -66,13 +69,22 @@ QueueWorld::QueueWorld(sim::Engine& engine, Network& network, MessageLedger& led
     }
   }
 
+  for (std::uint32_t g = 0; g < scenario.consumers.size(); ++g) {
+    const ServiceConfig& service = scenario.consumers[g].service;
+    services_.push_back(service.active()
+                            ? std::make_unique<Service>(service, ledger, EmitterSource(scenario, g),
+                                                        scenario.seed, std::vector<FlowMetrics*>{},
+                                                        nullptr, trace)
+                            : nullptr);
+  }
+
   std::vector<Producer*> producers;
   for (std::uint32_t p = 0; p < scenario.producers.size(); ++p) {
     // One "partition": a queue broker has none, and the producer's choice goes unused.
     producers_.push_back(std::make_unique<Producer>(engine, network, ledger, scenario.producers[p],
                                                     p, 0, 1, scenario.seed, trace));
     const sim::ComponentId id = engine.Register(producers_.back().get());
-    broker_->AddPublisher(id, p);
+    broker_->AddPublisher(id, p, scenario.producers[p].name);
     producers_.back()->Start(id, broker_->id());
     producers.push_back(producers_.back().get());
   }
@@ -86,6 +98,7 @@ QueueWorld::QueueWorld(sim::Engine& engine, Network& network, MessageLedger& led
       const sim::ComponentId id = engine.Register(consumers_.back().get());
       broker_->AddConsumer(id, consumers_.back()->name(), group);
       consumers_.back()->Start(id, broker_->id());
+      if (services_[g]) AddServicePublisher(engine, network, ledger, g, trace);
     }
   }
 
@@ -99,6 +112,23 @@ QueueWorld::QueueWorld(sim::Engine& engine, Network& network, MessageLedger& led
 }
 
 QueueWorld::~QueueWorld() = default;
+
+void QueueWorld::AddServicePublisher(sim::Engine& engine, Network& network, MessageLedger& ledger,
+                                     std::uint32_t g, sim::TraceSink* trace) {
+  QueueConsumer& instance = *consumers_.back();
+  auto config = std::make_unique<ProducerConfig>(QueueServicePublisher(scenario_, g));
+  config->name = instance.name() + "-out";
+  const std::uint32_t source = EmitterSource(scenario_, g);
+  publishers_.push_back(std::make_unique<Producer>(engine, network, ledger, *config, source, 0, 1,
+                                                   scenario_.seed, trace));
+  publisher_configs_.push_back(std::move(config));
+  Producer& publisher = *publishers_.back();
+  publisher.MakeEmbedded(nullptr);
+  const sim::ComponentId id = engine.Register(&publisher);
+  broker_->AddPublisher(id, source, publisher.name());
+  publisher.Start(id, broker_->id());
+  instance.SetService(services_[g].get(), &publisher);
+}
 
 void QueueWorld::StopProducersAndFaults() {
   for (auto& producer : producers_) producer->StopProducing();

@@ -18,6 +18,7 @@
 #include "models/queue_consumer.h"
 #include "models/run_result.h"
 #include "models/scenario.h"
+#include "models/service.h"
 #include "sim/engine.h"
 #include "sim/trace.h"
 
@@ -40,12 +41,19 @@ class QueueWorld {
  private:
   class Sampler;
 
+  // Gives the instance just added, of service group `g`, its publisher client.
+  void AddServicePublisher(sim::Engine& engine, Network& network, MessageLedger& ledger,
+                           std::uint32_t g, sim::TraceSink* trace);
+
   const Scenario& scenario_;
   std::vector<std::unique_ptr<GroupMetrics>> metrics_;
   std::vector<std::unique_ptr<Inbox>> inboxes_;  // per group; null without an inbox
   std::unique_ptr<QueueBroker> broker_;
   std::vector<std::unique_ptr<Producer>> producers_;
   std::vector<std::unique_ptr<QueueConsumer>> consumers_;
+  std::vector<std::unique_ptr<Service>> services_;  // by group; null: not a service
+  std::vector<std::unique_ptr<ProducerConfig>> publisher_configs_;
+  std::vector<std::unique_ptr<Producer>> publishers_;  // services' instances' clients
   std::vector<std::uint32_t> group_of_consumer_;
   std::unique_ptr<FaultInjector> faults_;
   std::unique_ptr<Sampler> sampler_;

@@ -19,11 +19,31 @@ std::int64_t FindTopic(const Scenario& scenario, const std::string& name) {
   return -1;
 }
 
+ProducerConfig QueueServicePublisher(const Scenario& scenario, std::uint32_t group) {
+  const ConsumerGroupConfig& config = scenario.consumers[group];
+  ProducerConfig publisher;
+  publisher.name = config.group;
+  publisher.exchange = scenario.broker_kind == BrokerKind::kServiceBus ? "" : config.produce_to;
+  publisher.routing_key = config.service.routing_key;
+  publisher.acks = -1;  // confirms: a service republishes what the broker did not confirm
+  publisher.linger = 0;
+  publisher.batch_size = 1;
+  publisher.max_in_flight = 1'000'000;
+  publisher.idempotence = false;
+  publisher.delivery_timeout = sim::kForever;
+  publisher.timeout_closes_connection = false;
+  publisher.publish = config.service.publish;
+  return publisher;
+}
+
 ProducerConfig SourceConfig(const Scenario& scenario, std::uint32_t source) {
   if (source < scenario.producers.size()) return scenario.producers[source];
   ProducerConfig config;
   const std::size_t group = source - scenario.producers.size();
   if (group < scenario.consumers.size()) {
+    if (scenario.broker_kind != BrokerKind::kLog) {
+      return QueueServicePublisher(scenario, static_cast<std::uint32_t>(group));
+    }
     config.name = scenario.consumers[group].group;
     config.topic = scenario.consumers[group].produce_to;
   }

@@ -249,6 +249,9 @@ struct ServiceConfig {
   std::vector<ServiceRule> rules;
   PublishMode publish = PublishMode::kDualWrite;  // how emitted events leave its database
   std::int32_t orchestrates = -1;                 // the flow this group orchestrates; -1: none
+  // Queue brokers: a service publishes to the exchange its group's produce_to names, with
+  // this routing key (Service Bus: produce_to names the queue, the key is set to it).
+  std::string routing_key;
   bool active() const { return !rules.empty() || orchestrates >= 0; }
 };
 
@@ -401,6 +404,10 @@ struct Scenario {
 inline std::size_t MessageSources(const Scenario& scenario) {
   return scenario.producers.size() + scenario.consumers.size();
 }
+// The publisher a queue-broker service's instances use: its group's exchange and routing key,
+// with confirms, sending each message as it comes as every queue publisher does.
+ProducerConfig QueueServicePublisher(const Scenario& scenario, std::uint32_t group);
+
 // What the teaching views need of message source `source`: a scenario producer's config, or
 // for a service's events one that names the service's group, its produce_to topic and acks all.
 ProducerConfig SourceConfig(const Scenario& scenario, std::uint32_t source);

@@ -266,6 +266,10 @@ Topology BuildTopology(const Scenario& scenario) {
     }
     if (auto output = topology.Find(NodeKind::kTopic, group.produce_to)) {
       topology.AddEdge(v, *output, group.service.active() ? "emits" : "forwards");
+    } else if (auto exchange = topology.Find(NodeKind::kExchange, group.produce_to)) {
+      topology.AddEdge(v, *exchange, "emits");
+    } else if (auto queue = topology.Find(NodeKind::kQueue, group.produce_to)) {
+      topology.AddEdge(v, *queue, "emits");  // Service Bus: straight to the queue
     }
     for (std::uint32_t i = 0; i < group.instances; ++i) {
       if (i + 1 == kMaxDrawnMembers && group.instances > kMaxDrawnMembers) {

@@ -290,6 +290,22 @@ TEST(RequestResponse, AFlowGivenUpAtItsFirstStepHasACompensationTimeOfItsWait) {
   EXPECT_LT(flow.compensation_time.max, 500 * sim::kMillisecond);
 }
 
+TEST(Services, AServiceOnAQueueBrokerPublishesThroughAnExchange) {
+  const models::RunResult result = RunScenario(BundledScenario("queue-service.yaml"));
+  ASSERT_EQ(result.groups.size(), 2u);
+  const models::GroupResult& billing = result.groups[0];
+  const models::GroupResult& mailer = result.groups[1];
+  EXPECT_EQ(billing.intended, 1000u);  // 50/s for 20 s
+  EXPECT_EQ(billing.lost, 0u);
+  EXPECT_EQ(billing.duplicate_effects, 0u);
+  EXPECT_GT(billing.duplicate_deliveries, 0u);  // the crash made it receive one again
+  ExpectBinomial(mailer.intended, 1000, 0.5);   // one draw per order
+  EXPECT_EQ(mailer.lost, 0u);
+  EXPECT_EQ(mailer.duplicate_effects, 0u);
+  ASSERT_EQ(result.queue_broker.queues.size(), 2u);
+  EXPECT_EQ(result.queue_broker.queues[1].enqueued, mailer.intended);
+}
+
 struct BadFlow {
   const char* name;
   const char* replace;
