@@ -1,6 +1,7 @@
 #include "app/scenario_warnings.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 
@@ -44,6 +45,34 @@ std::vector<std::string> ScenarioWarnings(const models::Scenario& scenario) {
           "consumers[{}].ordering: no producer of topic {} gives its messages keys, so group {} "
           "keeps no entities; give a producer 'keys'.",
           g, group.topic, group.group));
+    }
+  }
+  // A rule reacting to a type nobody publishes never fires: most often a misspelt name.
+  std::vector<bool> published(scenario.event_types.size(), false);
+  for (const models::ProducerConfig& producer : scenario.producers) {
+    published[producer.event_type] = true;
+    for (const models::EventType type : producer.event_script) published[type] = true;
+  }
+  for (const models::ConsumerGroupConfig& group : scenario.consumers) {
+    for (const models::ServiceRule& rule : group.service.rules) {
+      published[rule.emit] = published[rule.on_failure] = true;
+    }
+  }
+  for (std::size_t g = 0; g < scenario.consumers.size(); ++g) {
+    const models::ConsumerGroupConfig& group = scenario.consumers[g];
+    if (group.generated) continue;  // a flow's commands come from its orchestrator
+    for (std::size_t r = 0; r < group.service.rules.size(); ++r) {
+      const models::EventType on = group.service.rules[r].on;
+      if (published[on]) continue;
+      std::vector<std::string> known;
+      for (std::size_t t = 1; t < published.size(); ++t) {
+        if (published[t]) known.push_back(scenario.event_types[t]);
+      }
+      warnings.push_back(fmt::format(
+          "consumers[{}].handles[{}].event: no producer or service publishes '{}', so the rule "
+          "never runs; published: {}.",
+          g, r, scenario.event_types[on],
+          known.empty() ? "none" : fmt::format("{}", fmt::join(known, ", "))));
     }
   }
   for (const models::ProducerConfig& producer : scenario.producers) {

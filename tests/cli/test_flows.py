@@ -45,3 +45,18 @@ def test_a_sweep_over_a_flow_stores_and_tabulates_its_outcomes(deliverysim, scen
     # 1000 orders a run; every declined payment is compensated, about 100 and 500 of them.
     assert 76 <= rows["decline=0.1"] <= 124
     assert 459 <= rows["decline=0.5"] <= 541
+
+
+def test_validate_warns_of_a_rule_for_an_event_nobody_publishes(deliverysim, tmp_path):
+    scenario = tmp_path / "typo.yaml"
+    scenario.write_text(
+        "name: typo\nduration: 1s\n"
+        "topics:\n  - { name: orders, partitions: 1 }\n  - { name: mails, partitions: 1 }\n"
+        "producers:\n  - { name: shop, topic: orders, rate: 10/s, events: [order.placed] }\n"
+        "consumers:\n"
+        "  - { group: mailer, topic: orders, instances: 1, processing: 1ms, commit: inbox,\n"
+        "      produce_to: mails, auto_offset_reset: earliest,\n"
+        "      handles: [ { event: order.plcaed, emit: mail.sent } ] }\n")
+    err = deliverysim("validate", scenario, check=True).stderr
+    assert ("consumers[0].handles[0].event: no producer or service publishes 'order.plcaed', so "
+            "the rule never runs; published: order.placed, mail.sent.") in err
