@@ -8,6 +8,7 @@
 #include <tuple>
 #include <utility>
 
+#include "app/explain_outcome.h"
 #include "app/explain_queue.h"
 #include "app/report_table.h"
 
@@ -392,21 +393,9 @@ std::string Story::Finish() const {
           "schema version {}, and the producer's change between versions 1 and 2 breaks "
           "readers.\n",
           name, story.unreadable_version);
-    } else if (story.effects == 0) {
-      out += fmt::format("Outcome for group {}: LOST, its side effect never ran: {}.\n", name,
-                         LostReason(g));
-    } else if (story.effects == 1) {
-      out += fmt::format(
-          "Outcome for group {}: processed exactly once{}.\n", name,
-          story.skipped == 0
-              ? ""
-              : fmt::format(" (the inbox skipped {} repeated deliveries)", story.skipped));
     } else {
-      out += fmt::format("Outcome for group {}: DUPLICATED, its side effect ran {} times:", name,
-                         story.effects);
-      for (const std::string& cause : story.duplicate_causes) out += " " + cause + ";";
-      out.back() = '.';
-      out += "\n";
+      out += OutcomeLine({name, story.effects, story.skipped, story.duplicate_causes,
+                          story.effects == 0 ? LostReason(g) : "", ""});
     }
   }
   return out;

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "app/explain_outcome.h"
 #include "app/report_table.h"
 #include "app/timeline_queue_diagram.h"
 
@@ -437,22 +438,10 @@ std::string QueueStory::Finish() const {
     if (story.effects == 0 && story.dead_lettered) {
       out += fmt::format("Outcome for group {}: DEAD-LETTERED, its side effect never ran: {}.\n",
                          name, story.ended);
-    } else if (story.effects == 0) {
-      out += fmt::format("Outcome for group {}: LOST, its side effect never ran: {}.\n", name,
-                         LostReason(g));
-    } else if (story.effects == 1) {
-      out += fmt::format(
-          "Outcome for group {}: processed exactly once{}{}.\n", name,
-          story.skipped == 0
-              ? ""
-              : fmt::format(" (the inbox skipped {} repeated deliveries)", story.skipped),
-          story.dead_lettered ? ", and then " + story.ended : "");
     } else {
-      out += fmt::format("Outcome for group {}: DUPLICATED, its side effect ran {} times:", name,
-                         story.effects);
-      for (const std::string& cause : story.duplicate_causes) out += " " + cause + ";";
-      out.back() = '.';
-      out += "\n";
+      out += OutcomeLine({name, story.effects, story.skipped, story.duplicate_causes,
+                          story.effects == 0 ? LostReason(g) : "",
+                          story.dead_lettered ? story.ended : ""});
     }
   }
   return out;
