@@ -64,13 +64,7 @@ void Orchestrator::OnReply(std::uint32_t flow, FlowState& state, EventType type,
     }
     if (type == step.failed) {
       if (state.phase != Phase::kRunning || state.step != i) return;
-      OnOutcome(flow, false);
-      state.phase = Phase::kCompensating;
-      for (std::uint32_t s = 0; s < i; ++s) {
-        if ((state.done & Bit(s)) && !flow_.steps[s].compensation.empty()) {
-          state.to_undo |= Bit(s);
-        }
-      }
+      StartUndoing(flow, state);
       CompensateNext(flow, state, output);
       return;
     }
@@ -80,6 +74,14 @@ void Orchestrator::OnReply(std::uint32_t flow, FlowState& state, EventType type,
       CompensateNext(flow, state, output);
       return;
     }
+  }
+}
+
+void Orchestrator::StartUndoing(std::uint32_t flow, FlowState& state) {
+  OnOutcome(flow, false);
+  state.phase = Phase::kCompensating;
+  for (std::uint32_t s = 0; s < state.step; ++s) {
+    if ((state.done & Bit(s)) && !flow_.steps[s].compensation.empty()) state.to_undo |= Bit(s);
   }
 }
 
@@ -160,13 +162,7 @@ void Orchestrator::OnDeadline() {
     Producer* output = LiveOutput();
     if (state.phase == Phase::kRunning) {
       metrics_.OnGaveUp(due.flow, state.step, engine_.now());
-      OnOutcome(due.flow, false);
-      state.phase = Phase::kCompensating;
-      for (std::uint32_t s = 0; s < state.step; ++s) {
-        if ((state.done & Bit(s)) && !flow_.steps[s].compensation.empty()) {
-          state.to_undo |= Bit(s);
-        }
-      }
+      StartUndoing(due.flow, state);
     } else {
       metrics_.OnCompensationGivenUp();
       state.to_undo &= ~Bit(state.step);

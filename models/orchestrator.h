@@ -85,6 +85,9 @@ class Orchestrator : public sim::Component {
 
  private:
   void Arm(std::uint32_t flow, FlowState& state);
+  // The step in hand failed or was given up: the flow's outcome is known, and the done steps
+  // before it that have a compensation are to be undone.
+  void StartUndoing(std::uint32_t flow, FlowState& state);
   // Sends the next compensation, or ends the flow when none is left.
   void CompensateNext(std::uint32_t flow, FlowState& state, Producer* output);
   void OnDeadline();
